@@ -1,0 +1,8 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(forms.Form):
+    login = forms.CharField(label=_("用户名或手机号"), max_length=150,
+                            widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

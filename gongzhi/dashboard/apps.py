@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "gongzhi.dashboard"
+    verbose_name = "看板与公示"

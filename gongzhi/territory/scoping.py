@@ -1,0 +1,106 @@
+"""What a user may see, computed from their active role assignments.
+
+Every selector that returns territory or people rows filters by a Scope. Hidden and missing look the
+same: a row outside the scope is simply not found (404)."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from .models import STAFF_ROLES, Role, RoleAssignment
+
+
+@dataclass
+class Scope:
+    everything: bool = False
+    node_paths: list[str] = field(default_factory=list)
+    grid_ids: list[int] = field(default_factory=list)
+    micro_grid_ids: list[int] = field(default_factory=list)
+    household_ids: list[int] = field(default_factory=list)
+    staff: bool = False  # works for a community or street: may see full identity numbers
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.node_paths or self.grid_ids or self.micro_grid_ids or self.household_ids)
+
+    def households_q(self, prefix: str = "") -> Q:
+        """A Q on Household (or, with prefix like 'household__', on a model that points to one)."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        for p in self.node_paths:
+            q |= Q(**{f"{prefix}node_path__under": p})
+        if self.grid_ids:
+            q |= Q(**{f"{prefix}micro_grid__parent_id__in": self.grid_ids})
+        if self.micro_grid_ids:
+            q |= Q(**{f"{prefix}micro_grid_id__in": self.micro_grid_ids})
+        if self.household_ids:
+            q |= Q(**{f"{prefix}id__in": self.household_ids})
+        return q
+
+    def nodes_q(self, prefix: str = "") -> Q:
+        """A Q on Node: the subtrees the user holds a node role on."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        for p in self.node_paths:
+            q |= Q(**{f"{prefix}path__under": p})
+        return q
+
+    def grids_q(self) -> Q:
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        for p in self.node_paths:
+            q |= Q(community__path__under=p)
+        ids = self.grid_ids + self.micro_grid_ids
+        if ids:
+            q |= Q(pk__in=ids)
+        if self.grid_ids:
+            q |= Q(parent_id__in=self.grid_ids)
+        return q
+
+
+def scope_for(user, *, responsibility_only: bool = False) -> Scope:
+    """The user's scope. With responsibility_only, a resident's own household is left out: that is
+    what the person answers for, not what they may see."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cache_key = "_gz_scope_resp" if responsibility_only else "_gz_scope"
+    cached = getattr(user, cache_key, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(everything=True, staff=True)
+    else:
+        scope = Scope()
+        rows = RoleAssignment.objects.active().filter(user=user).select_related(
+            "node", "grid", "party_org__node", "party_org__grid"
+        )
+        for ra in rows:
+            if ra.role in STAFF_ROLES:
+                scope.staff = True
+            if ra.node_id:
+                scope.node_paths.append(ra.node.path)
+            elif ra.grid_id:
+                (scope.grid_ids if ra.grid.parent_id is None else scope.micro_grid_ids).append(ra.grid_id)
+            elif ra.party_org_id:
+                org = ra.party_org
+                if org.node_id:
+                    scope.node_paths.append(org.node.path)
+                elif org.grid_id:
+                    (scope.grid_ids if org.grid.parent_id is None else scope.micro_grid_ids).append(org.grid_id)
+            elif ra.household_id and (ra.role != Role.RESIDENT or not responsibility_only):
+                scope.household_ids.append(ra.household_id)
+        scope.node_paths = _outermost(scope.node_paths)
+    setattr(user, cache_key, scope)
+    return scope
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop paths already inside another path of the list, so the OR of ranges stays short."""
+    out: list[str] = []
+    for p in sorted(set(paths)):
+        if not any(p.startswith(o) for o in out):
+            out.append(p)
+    return out
