@@ -141,3 +141,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# In-app inbox always; add e.g. an SMS sender class here (see gongzhi/accounts/notify.py).
+NOTIFICATION_SENDERS = ["gongzhi.accounts.notify.InboxSender"]

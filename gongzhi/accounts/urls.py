@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("audit/", views.audit_log_view, name="audit_log"),
+    path("inbox/", views.inbox_view, name="inbox"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,7 +13,7 @@ from gongzhi.core.pagination import paginate
 
 from . import services
 from .forms import LoginForm
-from .models import AuditLog
+from .models import AuditLog, Notification
 
 
 def login_view(request):
@@ -54,3 +55,12 @@ def audit_log_view(request):
     if action in AuditLog.Action.values:
         qs = qs.filter(action=action)
     return render(request, "accounts/audit_log.html", {"page": paginate(request, qs), "actions": AuditLog.Action.choices})
+
+
+@login_required
+def inbox_view(request):
+    qs = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
+    if request.method == "POST":
+        Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("accounts:inbox")
+    return render(request, "accounts/inbox.html", {"page": paginate(request, qs)})
