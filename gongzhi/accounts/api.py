@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import services
 
@@ -30,11 +30,11 @@ def create_token(request, data: TokenIn):
     try:
         user = services.user_login(request=request, login=data.login, password=data.password)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except ValidationError as exc:
-        return 400, {"detail": _("用户名/手机号或密码不正确"), "errors": exc.messages}
+        return Status(400, {"detail": _("用户名/手机号或密码不正确"), "errors": exc.messages})
     token, key = services.token_create(actor=user, name=data.name)
-    return 201, {"token": key, "name": token.name}
+    return Status(201, {"token": key, "name": token.name})
 
 
 @router.get("/me", response=MeOut, summary="当前用户及其角色")

@@ -100,7 +100,7 @@ def grid_create(*, actor, community: Node, code: str, name: str, parent: Grid | 
     return grid
 
 
-def _check_household_place(node: Node, micro_grid: Grid) -> None:
+def check_household_place(node: Node, micro_grid: Grid) -> None:
     if node.level not in HOUSEHOLD_LEVELS:
         raise ValidationError({"node": [_("户只能登记在社区、小区、楼栋或单元之下")]})
     if micro_grid.kind != Grid.Kind.MICRO:
@@ -116,7 +116,7 @@ def household_create(*, actor, node: Node, micro_grid: Grid, number: str, addres
     number = (number or "").strip()
     if not number:
         raise ValidationError({"number": [_("请填写门牌/房号")]})
-    _check_household_place(node, micro_grid)
+    check_household_place(node, micro_grid)
     if not can_manage_node(actor, node):
         raise PermissionDenied
     if Household.objects.filter(node=node, number=number).exists():
@@ -143,7 +143,7 @@ def household_move(*, actor, household: Household, node: Node | None = None, mic
     hh = Household.objects.select_for_update().get(pk=household.pk)
     node = node or hh.node
     micro_grid = micro_grid or hh.micro_grid
-    _check_household_place(node, micro_grid)
+    check_household_place(node, micro_grid)
     if not (can_manage_node(actor, hh.node) and can_manage_node(actor, node)):
         raise PermissionDenied
     before = {"node": hh.node_id, "micro_grid": hh.micro_grid_id}
