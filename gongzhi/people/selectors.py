@@ -1,0 +1,205 @@
+"""Reads of people a user can reach, scoped to the user's subtree. Hidden and missing both raise Http404."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from gongzhi.core.paths import ancestors_of
+from gongzhi.territory.models import Grid, Household, Level, Node
+from gongzhi.territory.scoping import scope_for
+from gongzhi.territory.selectors import get_household, visible_households
+
+from .models import DualReport, KeyGroup, MemberHousehold, Organisation, PartyMember, Resident
+from .pinyin import is_pinyin_query, pinyin_query
+
+RESIDENT_LIST_RELATED = ("household__node", "household__micro_grid__parent", "party_member")
+
+
+def visible_residents(user) -> QuerySet[Resident]:
+    return Resident.objects.filter(scope_for(user).households_q("household__"))
+
+
+def search_residents(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
+    """Name (Chinese, contains), pinyin (full or initials: "zhangsan", "zs"), or the household's address."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    if is_pinyin_query(q):
+        return qs.filter(name_pinyin__contains=pinyin_query(q))
+    return qs.filter(Q(name__contains=q) | Q(household__address__contains=q))
+
+
+def resident_list(user, *, q: str = "", tag: str = "", include_moved_out: bool = False,
+                  household: Household | None = None, node: Node | None = None) -> QuerySet[Resident]:
+    qs = visible_residents(user)
+    if not include_moved_out:
+        qs = qs.filter(moved_out_on__isnull=True)
+    if household is not None:
+        qs = qs.filter(household=household)
+    if node is not None:
+        qs = qs.filter(household__node_path__under=node.path)
+    if tag:
+        if tag not in KeyGroup.values:
+            return qs.none()
+        qs = qs.filter(tags__tag=tag)
+    qs = search_residents(qs, q)
+    return (
+        qs.select_related(*RESIDENT_LIST_RELATED)
+        .prefetch_related("tags")
+        .order_by("household__node_path", "household__number", "household_id", "relation", "id")
+    )
+
+
+def get_resident(user, pk: int) -> Resident:
+    resident = (
+        visible_residents(user)
+        .select_related("household__node", "household__micro_grid__parent", "user")
+        .prefetch_related("tags")
+        .filter(pk=pk)
+        .first()
+    )
+    if resident is None:
+        raise Http404
+    return resident
+
+
+def resident_party_member(resident: Resident) -> PartyMember | None:
+    return PartyMember.objects.filter(resident=resident).select_related("party_org").first()
+
+
+def household_residents(household: Household, *, include_moved_out: bool = False) -> QuerySet[Resident]:
+    qs = Resident.objects.filter(household=household)
+    if not include_moved_out:
+        qs = qs.filter(moved_out_on__isnull=True)
+    return qs.select_related("party_member").prefetch_related("tags").order_by("moved_out_on", "relation", "id")
+
+
+def household_detail(user, pk: int) -> Household:
+    """The household (scoped, 404 otherwise) with what the household page needs."""
+    return get_household(user, pk)
+
+
+def household_members_serving(household: Household) -> QuerySet[MemberHousehold]:
+    return (
+        MemberHousehold.objects.filter(household=household)
+        .select_related("member__resident", "member__party_org")
+        .order_by("since", "id")
+    )
+
+
+def household_list(user, *, node: Node | None = None, grid: Grid | None = None, q: str = "") -> QuerySet[Household]:
+    qs = visible_households(user)
+    if node is not None:
+        qs = qs.filter(node_path__under=node.path)
+    if grid is not None:
+        qs = qs.filter(Q(micro_grid=grid) | Q(micro_grid__parent=grid))
+    if q:
+        qs = qs.filter(Q(address__contains=q) | Q(number=q))
+    current = Resident.objects.filter(moved_out_on__isnull=True).prefetch_related("tags").order_by("relation", "id")
+    return (
+        qs.select_related("node", "micro_grid__parent")
+        .prefetch_related(Prefetch("residents", queryset=current, to_attr="current_residents"))
+        .order_by("node_path", "number")
+    )
+
+
+def party_member_list(user, *, category: str = "", q: str = "") -> QuerySet[PartyMember]:
+    qs = PartyMember.objects.filter(scope_for(user).households_q("resident__household__"))
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        qs = qs.filter(Q(resident__name__contains=q) | Q(resident__name_pinyin__contains=pinyin_query(q))
+                       if is_pinyin_query(q) else Q(resident__name__contains=q))
+    return (
+        qs.select_related("resident__household__micro_grid__parent", "party_org")
+        .prefetch_related(Prefetch("served", queryset=MemberHousehold.objects.select_related("household")))
+        .order_by("resident__household__node_path", "resident__name", "id")
+    )
+
+
+def get_party_member(user, pk: int) -> PartyMember:
+    m = party_member_list(user).filter(pk=pk).first()
+    if m is None:
+        raise Http404
+    return m
+
+
+def _dual_reports_q(user) -> Q:
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    return scope.nodes_q("community__") | scope.households_q("member__resident__household__")
+
+
+def dual_report_list(user, *, status: str = "") -> QuerySet[DualReport]:
+    qs = DualReport.objects.filter(_dual_reports_q(user))
+    if status:
+        qs = qs.filter(status=status)
+    return (
+        qs.select_related("member__resident__household", "community", "decided_by")
+        .order_by("status", "-created_at", "-id")
+    )
+
+
+def get_dual_report(user, pk: int) -> DualReport:
+    report = dual_report_list(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def _organisation_q(user) -> Q:
+    """Organisations of the communities the user works in, and of the streets above them."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    q = scope.nodes_q("community__")
+    above: set[str] = set()
+    for p in scope.node_paths:
+        above.update(ancestors_of(p))
+    grid_ids = scope.grid_ids + scope.micro_grid_ids
+    community_ids = set(Grid.objects.filter(pk__in=grid_ids).values_list("community_id", flat=True)) if grid_ids else set()
+    if scope.household_ids:
+        for path in Household.objects.filter(pk__in=scope.household_ids).values_list("node_path", flat=True):
+            above.update(ancestors_of(path))
+    if community_ids:
+        for path in Node.objects.filter(pk__in=community_ids).values_list("path", flat=True):
+            above.update(ancestors_of(path))
+    if above:
+        q |= Q(community__path__in=above, community__level__in=[Level.COMMUNITY, Level.STREET])
+    return q
+
+
+def organisation_list(user, *, kind: str = "", q: str = "") -> QuerySet[Organisation]:
+    qs = Organisation.objects.filter(_organisation_q(user))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__contains=q)
+    return qs.select_related("community").order_by("community__path", "kind", "name")
+
+
+def get_organisation(user, pk: int) -> Organisation:
+    org = organisation_list(user).prefetch_related("serves").filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def manageable_communities(user) -> QuerySet[Node]:
+    """Communities the user may import into (staff of the community or of its street)."""
+    scope = scope_for(user)
+    if user.is_superuser:
+        return Node.objects.filter(level=Level.COMMUNITY).order_by("path")
+    if not scope.staff:
+        return Node.objects.none()
+    from gongzhi.territory.models import STAFF_ROLES, RoleAssignment
+
+    paths = list(
+        RoleAssignment.objects.active()
+        .filter(user=user, role__in=STAFF_ROLES, node__isnull=False)
+        .values_list("node__path", flat=True)
+    )
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(path__under=p)
+    return Node.objects.filter(q, level=Level.COMMUNITY).order_by("path")
