@@ -77,6 +77,12 @@ def grid_households(request, pk: int):
     return selectors.grid_households(request.user, selectors.get_grid(request.user, pk)).order_by("node_path", "number")
 
 
+@router.get("/my/households", response=list[HouseholdOut], summary="我负责的住户（按我的角色）")
+@paginate(PageNumberPagination, page_size=100)
+def my_households(request):
+    return selectors.households_answered_by(request.user).order_by("node_path", "number")
+
+
 @router.get("/households/{pk}", response=HouseholdOut)
 def household(request, pk: int):
     return selectors.get_household(request.user, pk)

@@ -147,3 +147,7 @@ def households_answered_by(person) -> QuerySet[Household]:
 
 def grid_role_holders(grid: Grid) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.active().filter(grid=grid).select_related("user").order_by("role")
+
+
+def node_role_holders(node: Node) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.active().filter(node=node).select_related("user").order_by("role", "user_id")

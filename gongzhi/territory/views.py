@@ -20,6 +20,7 @@ def node_detail(request, pk: int):
         "node": node,
         "ancestors": selectors.node_ancestors(node),
         "children": selectors.node_children(request.user, node),
+        "holders": selectors.node_role_holders(node),
         "grids": selectors.grids_of_community(request.user, node) if node.level == Level.COMMUNITY else [],
     }
     if node.level in (Level.COMPOUND, Level.BUILDING, Level.UNIT):

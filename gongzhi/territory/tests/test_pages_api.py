@@ -118,3 +118,16 @@ def test_resident_api_sees_only_own_household(world, client_for):
     c = client_for(world.users["resident_a1"])
     assert c.get(f"{API}/households/{world.hh_a1.pk}").status_code == 200
     assert c.get(f"{API}/households/{world.hh_a2.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_api_my_households_by_role(world, client_for):
+    ids = [h["id"] for h in client_for(world.users["building_a1"]).get(f"{API}/my/households").json()["items"]]
+    assert sorted(ids) == sorted([world.hh_a1.pk, world.hh_a2.pk])
+    assert client_for(world.users["resident_a1"]).get(f"{API}/my/households").json()["items"] == []
+
+
+@pytest.mark.django_db
+def test_node_page_shows_role_holders(world, client_for):
+    body = client_for(world.users["community_a"]).get(reverse("territory:node", args=[world.building_a1.pk])).content.decode()
+    assert "楼栋长：building_a1人员" in body
