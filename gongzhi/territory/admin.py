@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import FunctionTag, Grid, Household, Node, PartyOrg, RoleAssignment
-from .services import check_household_place
+from .services import check_household_place, check_role_target
 
 
 class HouseholdForm(forms.ModelForm):
@@ -65,8 +66,24 @@ class PartyOrgAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent", "node", "grid", "household"]
 
 
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "node", "grid", "party_org", "household", "start_date", "end_date", "note"]
+
+    def clean(self):
+        data = super().clean()
+        targets = [data.get(f) for f in ("node", "grid", "party_org", "household") if data.get(f)]
+        if len(targets) != 1:
+            raise forms.ValidationError(_("区划、网格、党组织、户四项中须且只能填写一项"))
+        if data.get("role"):
+            check_role_target(data["role"], targets[0])
+        return data
+
+
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
+    form = RoleAssignmentForm
     list_display = ["user", "role", "node", "grid", "party_org", "household", "start_date", "end_date"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__name", "node__name", "grid__name"]

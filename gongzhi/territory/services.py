@@ -10,7 +10,18 @@ from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
 from gongzhi.core.paths import ancestors_of, step, step_number
 
-from .models import CHILD_LEVELS, HOUSEHOLD_LEVELS, ROLE_TARGETS, Grid, Household, Level, Node, PartyOrg, Role, RoleAssignment
+from .models import (
+    CHILD_LEVELS,
+    HOUSEHOLD_LEVELS,
+    ROLE_TARGETS,
+    Grid,
+    Household,
+    Level,
+    Node,
+    PartyOrg,
+    Role,
+    RoleAssignment,
+)
 from .permissions import can_manage_node
 
 
@@ -192,17 +203,21 @@ def _target_node(target) -> Node | None:
     return None
 
 
+def check_role_target(role: str, target) -> str:
+    """Raise unless `role` may be held on `target`; return the RoleAssignment field the target goes in."""
+    field_name, allowed = ROLE_TARGETS[Role(role)]
+    expected_type = {"node": Node, "grid": Grid, "party_org": PartyOrg, "household": Household}[field_name]
+    kind = getattr(target, "level", None) or getattr(target, "kind", None)
+    if not isinstance(target, expected_type) or (allowed and kind not in allowed):
+        raise ValidationError(_("角色“%(r)s”不能任在这里") % {"r": Role(role).label})
+    return field_name
+
+
 @transaction.atomic
 def role_assign(*, actor, user, role: str, target, start_date: datetime.date | None = None,
                 end_date: datetime.date | None = None, note: str = "") -> RoleAssignment:
     """Give `user` the role on `target` (a Node, Grid, PartyOrg or Household) for a term."""
-    field_name, allowed = ROLE_TARGETS[Role(role)]
-    expected_type = {"node": Node, "grid": Grid, "party_org": PartyOrg, "household": Household}[field_name]
-    if not isinstance(target, expected_type):
-        raise ValidationError(_("角色“%(r)s”不能任在这里") % {"r": Role(role).label})
-    kind = getattr(target, "level", None) or getattr(target, "kind", None)
-    if allowed and kind not in allowed:
-        raise ValidationError(_("角色“%(r)s”不能任在这里") % {"r": Role(role).label})
+    field_name = check_role_target(role, target)
     place = _target_node(target)
     if place is None or not can_manage_node(actor, place):
         raise PermissionDenied

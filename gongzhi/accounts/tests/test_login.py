@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 

@@ -131,3 +131,19 @@ def test_api_my_households_by_role(world, client_for):
 def test_node_page_shows_role_holders(world, client_for):
     body = client_for(world.users["community_a"]).get(reverse("territory:node", args=[world.building_a1.pk])).content.decode()
     assert "楼栋长：building_a1人员" in body
+
+
+@pytest.mark.django_db
+def test_admin_is_chinese_and_refuses_a_role_on_the_wrong_level(world, client_for):
+    c = client_for(world.users["admin"])
+    r = c.get("/admin/")
+    assert "共治 · 后台管理" in r.content.decode() and "区划与网格" in r.content.decode()
+    r = c.post("/admin/territory/roleassignment/add/", {
+        "user": world.users["nobody"].pk, "role": "building_head", "node": world.unit_a1_1.pk,
+        "start_date": "2026-01-01",
+    })
+    assert r.status_code == 200 and "不能任在这里" in r.content.decode()
+    r = c.post("/admin/territory/roleassignment/add/", {
+        "user": world.users["nobody"].pk, "role": "unit_head", "node": world.unit_a1_1.pk, "start_date": "2026-01-01",
+    })
+    assert r.status_code == 302
