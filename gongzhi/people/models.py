@@ -162,6 +162,9 @@ class DualReport(TimeStamped):
                                     name="one_open_dual_report_per_community"),
         ]
 
+    def __str__(self) -> str:
+        return f"双报到 {self.member} → {self.community}"
+
 
 class MemberHousehold(models.Model):
     """党员联系户: the households a party member serves (一人带一家、一户带一片)."""
@@ -176,6 +179,9 @@ class MemberHousehold(models.Model):
         verbose_name = _("党员联系户")
         verbose_name_plural = _("党员联系户")
         constraints = [models.UniqueConstraint(fields=["member", "household"], name="member_household_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.household}"
 
 
 class Organisation(TimeStamped):
@@ -223,3 +229,6 @@ class OrganisationMember(models.Model):
         verbose_name = _("组织成员")
         verbose_name_plural = _("组织成员")
         constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="organisation_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.user}"

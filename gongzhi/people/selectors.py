@@ -4,7 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from gongzhi.core.paths import ancestors_of
-from gongzhi.territory.models import Grid, Household, Level, Node
+from gongzhi.territory.models import STAFF_ROLES, Grid, Household, Level, Node, RoleAssignment
 from gongzhi.territory.scoping import scope_for
 from gongzhi.territory.selectors import get_household, visible_households
 
@@ -185,15 +185,10 @@ def get_organisation(user, pk: int) -> Organisation:
     return org
 
 
-def manageable_communities(user) -> QuerySet[Node]:
-    """Communities the user may import into (staff of the community or of its street)."""
-    scope = scope_for(user)
+def _managed_q(user) -> Q | None:
+    """Subtrees the user holds a staff role on (what can_manage_node allows), or None for everything."""
     if user.is_superuser:
-        return Node.objects.filter(level=Level.COMMUNITY).order_by("path")
-    if not scope.staff:
-        return Node.objects.none()
-    from gongzhi.territory.models import STAFF_ROLES, RoleAssignment
-
+        return None
     paths = list(
         RoleAssignment.objects.active()
         .filter(user=user, role__in=STAFF_ROLES, node__isnull=False)
@@ -202,4 +197,18 @@ def manageable_communities(user) -> QuerySet[Node]:
     q = Q(pk__in=[])
     for p in paths:
         q |= Q(path__under=p)
-    return Node.objects.filter(q, level=Level.COMMUNITY).order_by("path")
+    return q
+
+
+def manageable_communities(user) -> QuerySet[Node]:
+    """Communities the user may import into (staff of the community or of its street)."""
+    q = _managed_q(user)
+    qs = Node.objects.filter(level=Level.COMMUNITY)
+    return (qs if q is None else qs.filter(q)).order_by("path")
+
+
+def manageable_organisation_places(user) -> QuerySet[Node]:
+    """Communities and streets where the user may register organisations."""
+    q = _managed_q(user)
+    qs = Node.objects.filter(level__in=[Level.COMMUNITY, Level.STREET])
+    return (qs if q is None else qs.filter(q)).order_by("path")

@@ -1,16 +1,22 @@
-from django.http import Http404
 from django.urls import path
+
+from . import views
 
 app_name = "people"
 
-
-def _todo(request, *args, **kwargs):
-    raise Http404
-
-
 urlpatterns = [
-    path("residents/", _todo, name="residents"),
-    path("residents/<int:pk>/", _todo, name="resident"),
-    path("import/", _todo, name="import"),
-    path("households/<int:pk>/", _todo, name="household"),
+    path("residents/", views.residents, name="residents"),
+    path("residents/<int:pk>/", views.resident, name="resident"),
+    path("residents/<int:pk>/tags/", views.resident_tags, name="resident_tags"),
+    path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("households/<int:household_pk>/residents/new/", views.resident_new, name="resident_new"),
+    path("members/", views.members, name="members"),
+    path("dual-reports/", views.dual_reports, name="dual_reports"),
+    path("dual-reports/<int:pk>/", views.dual_report, name="dual_report"),
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/new/", views.organisation_new, name="organisation_new"),
+    path("import/", views.ledger_import, name="import"),
+    path("import/template.xlsx", views.ledger_template, name="import_template"),
+    path("export.xlsx", views.ledger_export, name="export"),
 ]
