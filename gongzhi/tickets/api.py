@@ -1,3 +1,301 @@
-from ninja import Router
+"""JSON API for the same use cases as the pages, over the same services and selectors."""
 
-router = Router()
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from gongzhi.people.models import Organisation
+from gongzhi.territory import selectors as territory
+from gongzhi.territory.models import Household, Node
+
+from . import selectors, services
+from . import selectors_wishes as wsel
+from .duplicates import suggest_duplicates
+from .measures import period_bounds, ticket_measures
+from .models import Category, Channel, FollowUp, Kind
+from .permissions import is_worker_for
+
+router = Router(tags=["诉求工单"])
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    group: str
+    response_hours: int
+    resolve_hours: int
+    working_days: bool
+    default_level: str
+
+
+class TicketOut(Schema):
+    id: int
+    kind: str
+    channel: str
+    external_no: str | None
+    category_id: int
+    title: str
+    description: str
+    community_id: int
+    household_id: int | None
+    node_id: int | None
+    address: str
+    status: str
+    handling_level: str
+    handler_id: int | None
+    handler_org_id: int | None
+    merged_into_id: int | None
+    created_at: datetime.datetime
+    respond_by: datetime.datetime
+    resolve_by: datetime.datetime
+    due_at: datetime.datetime | None
+    responded_at: datetime.datetime | None
+    resolved_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    result: str
+    rating: str
+    escalations: int
+
+
+class EventOut(Schema):
+    at: datetime.datetime
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+    actor: str
+
+
+class TicketDetail(TicketOut):
+    events: list[EventOut]
+
+
+class TicketIn(Schema):
+    category: str
+    description: str
+    title: str = ""
+    kind: str = Kind.DEMAND
+    channel: str = Channel.SELF
+    household_id: int | None = None
+    node_id: int | None = None
+    community_id: int | None = None
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    external_no: str = ""
+    idempotency_key: str = ""
+
+
+class ActionIn(Schema):
+    note: str = ""
+    reason: str = ""
+    result: str = ""
+    level: str = ""
+    user_id: int | None = None
+    org_id: int | None = None
+    into: int | None = None
+    rating: str = ""
+    comment: str = ""
+    via: str = FollowUp.Via.CALL
+
+
+class DuplicateOut(Schema):
+    id: int
+    title: str
+    status: str
+    score: float
+
+
+class WishOut(Schema):
+    id: int
+    title: str
+    description: str
+    status: str
+    community_id: int
+    resident_name: str
+    claimed_by_id: int | None
+    claimed_org_id: int | None
+    created_at: datetime.datetime
+
+
+class WishIn(Schema):
+    title: str
+    description: str = ""
+
+
+class OrderOut(Schema):
+    id: int
+    offering_id: int | None
+    status: str
+    organisation_id: int | None
+    note: str
+    rating: str
+    created_at: datetime.datetime
+
+
+def _detail(t) -> dict:
+    data = TicketOut.from_orm(t).dict()
+    data["events"] = [{"at": e.at, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+                       "note": e.note, "actor": e.actor_label} for e in selectors.ticket_events(t)]
+    return data
+
+
+def _place(request, body: TicketIn) -> dict:
+    """Place ids are looked up unscoped; the intake service checks the user may file there."""
+    return {
+        "household": get_object_or_404(Household.objects.select_related("node", "micro_grid"), pk=body.household_id)
+        if body.household_id else None,
+        "node": get_object_or_404(Node, pk=body.node_id) if body.node_id else None,
+        "community": get_object_or_404(Node, pk=body.community_id) if body.community_id else None,
+    }
+
+
+@router.get("/categories", response=list[CategoryOut], summary="诉求分类目录")
+def categories(request):
+    return list(Category.objects.filter(active=True))
+
+
+@router.get("/", response=list[TicketOut], summary="我可见的工单")
+@paginate(PageNumberPagination, page_size=50)
+def ticket_list(request, status: str = ""):
+    qs = selectors.visible_tickets(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+@router.post("/", response={201: TicketDetail}, summary="提交诉求（同一 idempotency_key 只建一单）")
+def ticket_create(request, body: TicketIn):
+    category = Category.objects.filter(code=body.category).first()
+    t = services.ticket_submit(actor=request.user, channel=body.channel, kind=body.kind, category=category,
+                               title=body.title, description=body.description, address=body.address,
+                               reporter_name=body.reporter_name, reporter_phone=body.reporter_phone,
+                               external_no=body.external_no, idempotency_key=body.idempotency_key,
+                               **_place(request, body))
+    return 201, _detail(t)
+
+
+@router.get("/queue", response=list[TicketOut], summary="我的待办（按时限排序）")
+@paginate(PageNumberPagination, page_size=50)
+def queue(request):
+    return selectors.handler_queue(request.user)
+
+
+@router.get("/board", response=list[TicketOut], summary="分办台：辖区未办结工单")
+@paginate(PageNumberPagination, page_size=50)
+def board(request, status: str = "", overdue: bool = False):
+    return selectors.board(request.user, status=status, overdue=overdue)
+
+
+@router.get("/overdue", response=list[TicketOut], summary="节点之下的超时工单")
+@paginate(PageNumberPagination, page_size=50)
+def overdue(request, node_id: int):
+    node = territory.get_node(request.user, node_id)
+    return selectors.overdue_under(request.user, node.path)
+
+
+@router.get("/duplicates", response=list[DuplicateOut], summary="可能重复的诉求")
+def duplicates(request, node_id: int, text: str):
+    node = get_object_or_404(Node, pk=node_id)
+    if not is_worker_for(request.user, node.path):
+        return []
+    return [{"id": t.pk, "title": t.title, "status": t.status, "score": s}
+            for t, s in suggest_duplicates(node_path=node.path, text=text)]
+
+
+@router.get("/stats", summary="三率与其他指标（口径见 docs/tickets-rates.md）")
+def stats(request, node_id: int, start: datetime.date | None = None, end: datetime.date | None = None):
+    node = territory.get_node(request.user, node_id)
+    s, e = period_bounds(start, end)
+    return ticket_measures(node, s, e).as_dict()
+
+
+@router.get("/{int:pk}", response=TicketDetail)
+def ticket_detail(request, pk: int):
+    return _detail(selectors.get_ticket(request.user, pk))
+
+
+@router.post("/{int:pk}/{action}", response=TicketDetail, summary="工单操作：dispatch/accept/start/resolve/reject/merge/follow-up/rate/close/supervise")
+def ticket_action(request, pk: int, action: str, body: ActionIn):
+    t = selectors.get_ticket(request.user, pk)
+    u = request.user
+    calls = {
+        "dispatch": lambda: services.ticket_dispatch(actor=u, ticket=t, level=body.level, user_id=body.user_id,
+                                                     org_id=body.org_id, note=body.note),
+        "accept": lambda: services.ticket_accept(actor=u, ticket=t, note=body.note),
+        "start": lambda: services.ticket_start(actor=u, ticket=t, note=body.note),
+        "resolve": lambda: services.ticket_resolve(actor=u, ticket=t, result=body.result),
+        "reject": lambda: services.ticket_reject(actor=u, ticket=t, reason=body.reason),
+        "merge": lambda: services.ticket_merge(actor=u, ticket=t, into=selectors.get_ticket(u, body.into or 0),
+                                               note=body.note),
+        "follow-up": lambda: services.ticket_follow_up(actor=u, ticket=t, rating=body.rating, comment=body.comment,
+                                                       via=body.via),
+        "rate": lambda: services.ticket_follow_up(actor=u, ticket=t, rating=body.rating, comment=body.comment,
+                                                  via=FollowUp.Via.SELF),
+        "close": lambda: services.ticket_close(actor=u, ticket=t, note=body.note),
+        "supervise": lambda: services.ticket_supervise(actor=u, ticket=t, note=body.note),
+    }
+    if action not in calls:
+        from django.http import Http404
+        raise Http404
+    calls[action]()
+    return _detail(selectors.get_ticket(u, pk))
+
+
+@router.get("/wishes", response=list[WishOut], summary="心愿墙")
+@paginate(PageNumberPagination, page_size=50)
+def wishes(request, status: str = "open"):
+    return wsel.wall(request.user, status=status)
+
+
+@router.post("/wishes", response={201: WishOut}, summary="发布心愿")
+def wish_create(request, body: WishIn):
+    return 201, services.wish_create(actor=request.user, title=body.title, description=body.description)
+
+
+@router.post("/wishes/{int:pk}/{action}", response=WishOut, summary="心愿：claim/fulfil/confirm")
+def wish_action(request, pk: int, action: str, body: ActionIn):
+    w = wsel.get_wish(request.user, pk)
+    org = Organisation.objects.filter(pk=body.org_id).first() if body.org_id else None
+    calls = {
+        "claim": lambda: services.wish_claim(actor=request.user, wish=w, organisation=org),
+        "fulfil": lambda: services.wish_fulfil(actor=request.user, wish=w, note=body.note),
+        "confirm": lambda: services.wish_confirm(actor=request.user, wish=w),
+    }
+    if action not in calls:
+        from django.http import Http404
+        raise Http404
+    return calls[action]()
+
+
+@router.get("/orders", response=list[OrderOut], summary="四单：订单")
+@paginate(PageNumberPagination, page_size=50)
+def orders(request):
+    return wsel.visible_orders(request.user)
+
+
+@router.post("/offerings/{int:pk}/order", response={201: OrderOut}, summary="居民点单")
+def order_create(request, pk: int, body: ActionIn):
+    return 201, services.order_create(actor=request.user, offering=wsel.get_offering(request.user, pk), note=body.note)
+
+
+@router.post("/orders/{int:pk}/{action}", response=OrderOut, summary="订单：dispatch/accept/decline/done/rate/cancel")
+def order_action(request, pk: int, action: str, body: ActionIn):
+    o = wsel.get_order(request.user, pk)
+    u = request.user
+    org = Organisation.objects.filter(pk=body.org_id).first() if body.org_id else None
+    calls = {
+        "dispatch": lambda: services.order_dispatch(actor=u, order=o, organisation=org, note=body.note),
+        "accept": lambda: services.order_accept(actor=u, order=o),
+        "decline": lambda: services.order_decline(actor=u, order=o, reason=body.reason),
+        "done": lambda: services.order_done(actor=u, order=o, result=body.result),
+        "rate": lambda: services.order_rate(actor=u, order=o, rating=body.rating, comment=body.comment),
+        "cancel": lambda: services.order_cancel(actor=u, order=o, reason=body.reason),
+    }
+    if action not in calls:
+        from django.http import Http404
+        raise Http404
+    return calls[action]()

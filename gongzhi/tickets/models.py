@@ -1,0 +1,348 @@
+"""Resident demands: the category catalogue, tickets with their event history, attachments,
+supervision (督办) and follow-up (回访) records, and the Open311 API keys.
+
+Micro-wishes (微心愿) and the 四单 service orders live in models_wishes.py / models_orders.py and
+are imported here so Django finds them."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.paths import PathField
+from gongzhi.people.models import Organisation
+from gongzhi.territory.models import Grid, Household, Node
+
+
+class HandlingLevel(models.TextChoices):
+    """Where a matter is settled, lowest first: 小事不出楼栋、大事不出小区."""
+
+    UNIT = "unit", _("单元")
+    BUILDING = "building", _("楼栋/微网格")
+    GRID = "grid", _("网格")
+    COMPOUND = "compound", _("小区")
+    COMMUNITY = "community", _("社区")
+    STREET = "street", _("街道")
+    DEPARTMENT = "department", _("职能部门/共建单位")
+
+
+LEVEL_RANK = {lvl: i for i, lvl in enumerate(HandlingLevel.values)}
+
+
+class Category(models.Model):
+    """One entry of the configurable catalogue; an Open311 service (code = service_code)."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    group = models.CharField(_("分组"), max_length=40, blank=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    keywords = models.CharField(_("关键词"), max_length=200, blank=True)
+    response_hours = models.PositiveIntegerField(_("响应时限（小时）"), default=24)
+    resolve_hours = models.PositiveIntegerField(_("办结时限（小时）"), default=72)
+    working_days = models.BooleanField(_("按工作日计时"), default=False,
+                                       help_text=_("勾选后，时限只计周一至周五。"))
+    default_level = models.CharField(_("默认办理层级"), max_length=12, choices=HandlingLevel.choices,
+                                     default=HandlingLevel.GRID)
+    attributes = models.JSONField(_("Open311 附加字段"), default=list, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("诉求分类")
+        verbose_name_plural = _("诉求分类")
+        ordering = ["sort", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(resolve_hours__gte=models.F("response_hours")),
+                                   name="category_resolve_after_response"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kind(models.TextChoices):
+    DEMAND = "demand", _("诉求/投诉")
+    HAZARD = "hazard", _("隐患报告")
+    OPINION = "opinion", _("意见建议")
+
+
+class Channel(models.TextChoices):
+    SELF = "self", _("居民自助")
+    HOTLINE = "hotline", _("民情热线")
+    CITY_12345 = "12345", _("12345转办")
+    WECHAT = "wechat", _("微信群")
+    VISIT = "visit", _("网格走访")
+    WALK_IN = "walk_in", _("来访")
+    SECRETARY = "secretary", _("有事儿找书记")
+    OPEN311 = "open311", _("Open311 接口")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("待分办")
+    DISPATCHED = "dispatched", _("已分办")
+    ACCEPTED = "accepted", _("已受理")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RESOLVED = "resolved", _("已办结")
+    FOLLOWED_UP = "followed_up", _("已回访")
+    CLOSED = "closed", _("已结案")
+    REJECTED = "rejected", _("已退回")
+    MERGED = "merged", _("已合并")
+    REOPENED = "reopened", _("已重办")
+
+
+# Statuses in which someone still owes the resident an answer (the SLA job looks at these).
+OPEN_STATUSES = [Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED]
+HANDLER_STATUSES = [Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED]
+DONE_STATUSES = [Status.RESOLVED, Status.FOLLOWED_UP, Status.CLOSED]
+_OPEN_Q = Q(status__in=OPEN_STATUSES)
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Ticket(models.Model):
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.DEMAND)
+    channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices)
+    external_no = models.CharField(_("12345工单号"), max_length=40, unique=True, null=True, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("分类"))
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("描述"))
+    # Place: a household, a node (unit/building/compound) or a free address inside a community.
+    community = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+                                  verbose_name=_("户"))
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+                             verbose_name=_("位置"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    node_path = PathField(max_length=64, editable=False)
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    micro_grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Who asked.
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="reported_tickets", verbose_name=_("诉求人账号"))
+    reporter_name = models.CharField(_("诉求人"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("登记人"))
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    open311_token = models.CharField(max_length=40, unique=True, null=True, blank=True, editable=False)
+    # Where it is in the loop.
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    handling_level = models.CharField(_("办理层级"), max_length=12, choices=HandlingLevel.choices, blank=True)
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="handled_tickets", verbose_name=_("承办人"))
+    handler_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="handled_tickets", verbose_name=_("承办单位"))
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_tickets", verbose_name=_("并入"))
+    # SLA: respond_by / resolve_by are fixed at intake (they feed the rates); due_at is the current
+    # handler's deadline, the one the SLA job escalates on.
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    respond_by = models.DateTimeField(_("响应时限"))
+    resolve_by = models.DateTimeField(_("办结时限"))
+    due_at = models.DateTimeField(_("当前时限"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    resolved_level = models.CharField(_("化解层级"), max_length=12, choices=HandlingLevel.choices, blank=True)
+    result = models.TextField(_("办理结果"), blank=True)
+    rating = models.CharField(_("满意度"), max_length=12, choices=Rating.choices, blank=True)
+    escalations = models.PositiveSmallIntegerField(_("升级次数"), default=0)
+
+    class Meta:
+        verbose_name = _("诉求工单")
+        verbose_name_plural = _("诉求工单")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["node_path", "created_at"], name="ticket_place_created"),
+            models.Index(fields=["handler", "due_at"], condition=_OPEN_Q, name="ticket_open_handler_due"),
+            models.Index(fields=["node_path", "due_at"], condition=_OPEN_Q, name="ticket_open_place_due"),
+            models.Index(fields=["due_at"], condition=_OPEN_Q, name="ticket_open_due"),
+            models.Index(fields=["reporter", "created_at"], name="ticket_reporter_created"),
+            models.Index(fields=["grid", "created_at"], name="ticket_grid_created"),
+            models.Index(fields=["status", "node_path"], name="ticket_status_place"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(resolve_by__gte=models.F("respond_by")), name="ticket_sla_ordered"),
+            models.CheckConstraint(condition=Q(status="merged") | Q(merged_into__isnull=True),
+                                   name="ticket_merged_has_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
+
+    @property
+    def place_label(self) -> str:
+        if self.household_id:
+            return str(self.household)
+        if self.address:
+            return self.address
+        return self.node.name if self.node_id else self.community.name
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("提交")
+    DISPATCH = "dispatch", _("分办")
+    REDISPATCH = "redispatch", _("改派")
+    ESCALATE = "escalate", _("督办升级")
+    ACCEPT = "accept", _("受理")
+    START = "start", _("开始办理")
+    RESOLVE = "resolve", _("办结")
+    FOLLOW_UP = "follow_up", _("回访")
+    CLOSE = "close", _("结案")
+    REJECT = "reject", _("退回")
+    MERGE = "merge", _("合并")
+    REOPEN = "reopen", _("重办")
+    NOTE = "note", _("备注")
+
+
+class TicketEvent(models.Model):
+    """One row per change of a ticket: who, when, from, to, note."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    action = models.CharField(_("动作"), max_length=12, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Status.choices)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("工单记录")
+        verbose_name_plural = _("工单记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"])]
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor.display_name if self.actor_id else str(_("系统"))
+
+
+def _attachment_path(instance, filename: str) -> str:
+    now = timezone.now()
+    return f"tickets/{now:%Y/%m}/{instance.ticket_id}-{hashlib.sha1(filename.encode()).hexdigest()[:8]}{instance.ext}"
+
+
+class Attachment(models.Model):
+    """A photo on a ticket, stored under MEDIA_ROOT and served only through a permission-checked view."""
+
+    class Stage(models.TextChoices):
+        INTAKE = "intake", _("诉求照片")
+        RESULT = "result", _("办理结果照片")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    stage = models.CharField(_("阶段"), max_length=8, choices=Stage.choices, default=Stage.INTAKE)
+    file = models.FileField(_("文件"), upload_to=_attachment_path)
+    ext = models.CharField(max_length=6)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    name = models.CharField(_("文件名"), max_length=120)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["id"]
+
+
+class Supervision(models.Model):
+    """督办: a missed deadline, recorded once (unique on ticket + missed deadline, so two SLA jobs
+    running at once cannot both record it), and where the ticket went."""
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("超时未响应")
+        RESOLUTION = "resolution", _("超时未办结")
+        MANUAL = "manual", _("人工督办")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="supervisions")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    missed_deadline = models.DateTimeField(_("超过的时限"))
+    created_at = models.DateTimeField(_("督办时间"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                           related_name="+", verbose_name=_("督办人"))
+    from_level = models.CharField(_("原层级"), max_length=12, choices=HandlingLevel.choices, blank=True)
+    to_level = models.CharField(_("升级至"), max_length=12, choices=HandlingLevel.choices, blank=True)
+    from_handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("原承办人"))
+    to_handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("新承办人"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("督办记录")
+        verbose_name_plural = _("督办记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "missed_deadline"], name="supervision_once_per_deadline"),
+        ]
+
+
+class FollowUp(models.Model):
+    """回访: a staff call or the resident's own rating."""
+
+    class Via(models.TextChoices):
+        CALL = "call", _("电话回访")
+        VISIT = "visit", _("上门回访")
+        SELF = "self", _("居民评价")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="follow_ups")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("回访人"))
+    via = models.CharField(_("方式"), max_length=6, choices=Via.choices)
+    rating = models.CharField(_("满意度"), max_length=12, choices=Rating.choices)
+    comment = models.CharField(_("意见"), max_length=500, blank=True)
+    level = models.CharField(_("被评价层级"), max_length=12, choices=HandlingLevel.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("回访记录")
+        verbose_name_plural = _("回访记录")
+        ordering = ["created_at", "id"]
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Open311Key(models.Model):
+    """An Open311 api_key. Requests posted with it are filed by `user` into `community`."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("代表账号"))
+    community = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("默认社区"))
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Open311 密钥")
+        verbose_name_plural = _("Open311 密钥")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+from .models_orders import OrderEvent, ServiceOffering, ServiceOrder  # noqa: E402,F401
+from .models_wishes import Wish, WishEvent  # noqa: E402,F401

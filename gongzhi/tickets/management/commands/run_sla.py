@@ -1,0 +1,33 @@
+"""Supervise and escalate overdue tickets. Run it from a timer (systemd/cron) every minute, or keep it
+running with --loop SECONDS. Two copies at once are safe (see services/sla.py)."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from gongzhi.tickets.services.sla import sweep
+
+
+class Command(BaseCommand):
+    help = "督办：超时工单记录督办并升级一级，通知新旧承办人"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", type=int, default=0, metavar="SECONDS",
+                            help="keep running, sweeping every SECONDS (0 = sweep once and exit)")
+        parser.add_argument("--batch", type=int, default=500, help="tickets per sweep")
+
+    def handle(self, *args, loop: int = 0, batch: int = 500, **opts):
+        while True:
+            close_old_connections()
+            n = 1
+            total = 0
+            while n:  # drain: a backlog bigger than one batch is worked off in one go
+                n = sweep(limit=batch)
+                total += n
+                if n < batch:
+                    break
+            self.stdout.write(f"run_sla: escalated {total}")
+            if not loop:
+                return
+            time.sleep(loop)

@@ -1,0 +1,207 @@
+"""Open311 GeoReport v2 facade over the ticket services (https://wiki.open311.org/GeoReport_v2).
+
+Public GETs show no personal data (no description, no household address); with a valid api_key the
+description and full address of requests inside the key's community are included."""
+
+import datetime
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from gongzhi.territory.models import Node
+
+from . import services
+from .models import DONE_STATUSES, Category, Channel, Open311Key, Status, Ticket, hash_key
+from .open311_format import error, iso, render
+from .views import error_text
+
+CLOSED = [*DONE_STATUSES, Status.REJECTED, Status.MERGED]
+MAX_RESULTS = 1000
+MAX_SPAN = datetime.timedelta(days=90)
+
+
+def _key(value: str | None) -> Open311Key | None:
+    if not value:
+        return None
+    return Open311Key.objects.select_related("user", "community").filter(key_hash=hash_key(value), active=True).first()
+
+
+def _fmt(fmt: str) -> str:
+    return "xml" if fmt == "xml" else "json"
+
+
+def discovery(request, fmt):
+    base = request.build_absolute_uri("/open311/v2/")
+    return render({
+        "changeset": "2026-11-01T00:00:00+08:00",
+        "contact": _("请联系所在街道或社区"),
+        "key_service": _("向社区工作人员申请 api_key"),
+        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
+                       "changeset": "2026-11-01T00:00:00+08:00", "type": "production",
+                       "formats": ["application/json", "text/xml"]}],
+    }, _fmt(fmt), root="discovery")
+
+
+def _service(c: Category) -> dict:
+    return {"service_code": c.code, "service_name": c.name, "description": c.description,
+            "metadata": bool(c.attributes), "type": "realtime", "keywords": c.keywords, "group": c.group}
+
+
+def service_list(request, fmt):
+    return render([_service(c) for c in Category.objects.filter(active=True)], _fmt(fmt), root="services")
+
+
+def service_definition(request, code, fmt):
+    c = Category.objects.filter(code=code, active=True).first()
+    if c is None:
+        return error(_fmt(fmt), 404, _("没有这个服务代码：%(c)s") % {"c": code})
+    attrs = [{"variable": True, "code": a["code"], "datatype": a.get("datatype", "string"),
+              "required": bool(a.get("required")), "datatype_description": a.get("datatype_description", ""),
+              "order": a.get("order", i + 1), "description": a.get("description", ""),
+              "values": a.get("values", [])} for i, a in enumerate(c.attributes)]
+    return render({"service_code": c.code, "attributes": attrs}, _fmt(fmt), root="service_definition")
+
+
+def _request_row(t: Ticket, full: bool) -> dict:
+    closed = t.status in CLOSED
+    notes = t.result if t.status in DONE_STATUSES else (
+        t.events.filter(to_status=t.status).values_list("note", flat=True).last() if t.status == Status.REJECTED else "")
+    return {
+        "service_request_id": str(t.pk), "status": "closed" if closed else "open", "status_notes": notes or "",
+        "service_name": t.category.name, "service_code": t.category.code,
+        "description": t.description if full else "",
+        "agency_responsible": t.get_handling_level_display() if t.handling_level else t.community.name,
+        "service_notice": "", "requested_datetime": iso(t.created_at), "updated_datetime": iso(t.updated_at),
+        "expected_datetime": iso(t.resolve_by),
+        "address": (f"{t.community.name} {t.place_label}" if full else t.community.name),
+        "address_id": str(t.node_id or t.community_id), "zipcode": "",
+        "lat": float(t.lat) if t.lat is not None else None, "long": float(t.long) if t.long is not None else None,
+        "media_url": "",
+    }
+
+
+def _parse_dt(value: str, name: str) -> datetime.datetime:
+    dt = parse_datetime(value.replace(" ", "+")) if value else None
+    if dt is None:
+        raise ValidationError(_("%(n)s 不是有效的 ISO 8601 时间") % {"n": name})
+    if timezone.is_naive(dt):
+        dt = timezone.make_aware(dt)
+    return dt
+
+
+def _requests_get(request, fmt):
+    key = _key(request.GET.get("api_key"))
+    qs = Ticket.objects.select_related("category", "community", "node", "household")
+    ids = request.GET.get("service_request_id")
+    if ids:
+        try:
+            pks = [int(x) for x in ids.split(",") if x.strip()]
+        except ValueError:
+            return error(fmt, 400, _("service_request_id 必须是数字"))
+        qs = qs.filter(pk__in=pks[:MAX_RESULTS])
+    else:
+        now = timezone.now()
+        try:
+            end = _parse_dt(request.GET["end_date"], "end_date") if request.GET.get("end_date") else now
+            start = (_parse_dt(request.GET["start_date"], "start_date") if request.GET.get("start_date")
+                     else end - MAX_SPAN)
+        except ValidationError as e:
+            return error(fmt, 400, error_text(e))
+        if end < start:
+            return error(fmt, 400, _("end_date 早于 start_date"))
+        if end - start > MAX_SPAN:
+            return error(fmt, 400, _("查询时间跨度不能超过90天"))
+        qs = qs.filter(created_at__gte=start, created_at__lte=end)
+        codes = [c for c in request.GET.get("service_code", "").split(",") if c]
+        if codes:
+            qs = qs.filter(category__code__in=codes)
+        statuses = {s for s in request.GET.get("status", "").split(",") if s}
+        if statuses - {"open", "closed"}:
+            return error(fmt, 400, _("status 只能是 open 或 closed"))
+        if statuses == {"open"}:
+            qs = qs.exclude(status__in=CLOSED)
+        elif statuses == {"closed"}:
+            qs = qs.filter(status__in=CLOSED)
+    rows = qs.order_by("-created_at", "-id")[:MAX_RESULTS]
+    return render([_request_row(t, _full(key, t)) for t in rows], fmt, root="service_requests")
+
+
+def _full(key: Open311Key | None, t: Ticket) -> bool:
+    return key is not None and t.node_path.startswith(key.community.path)
+
+
+def _requests_post(request, fmt):
+    p = request.POST
+    key = _key(p.get("api_key"))
+    if key is None:
+        return error(fmt, 403, _("api_key 无效或缺失"))
+    category = Category.objects.filter(code=p.get("service_code", ""), active=True).first()
+    if category is None:
+        return error(fmt, 400, _("service_code 无效"))
+    if not (p.get("lat") and p.get("long")) and not p.get("address_string") and not p.get("address_id"):
+        return error(fmt, 400, _("必须提供 lat/long、address_string 或 address_id 之一"))
+    description = (p.get("description") or "").strip()
+    extra = []
+    for a in category.attributes:
+        v = (p.get(f"attribute[{a['code']}]") or "").strip()
+        if a.get("required") and not v:
+            return error(fmt, 400, _("缺少必填字段 attribute[%(c)s]") % {"c": a["code"]})
+        if v:
+            allowed = {str(x["key"]) for x in a.get("values", [])}
+            if allowed and v not in allowed:
+                return error(fmt, 400, _("attribute[%(c)s] 的取值无效") % {"c": a["code"]})
+            extra.append(f"【{a.get('description') or a['code']}】{v}")
+    node, community = None, key.community
+    if p.get("address_id"):
+        node = Node.objects.filter(pk=p["address_id"] if p["address_id"].isdigit() else 0,
+                                   path__startswith=key.community.path).first()
+        if node is None:
+            return error(fmt, 400, _("address_id 不在本密钥的社区之内"))
+        community = None
+    token = secrets.token_urlsafe(12)
+    name = " ".join(x for x in (p.get("last_name", ""), p.get("first_name", "")) if x).strip()
+    try:
+        t = services.ticket_submit(
+            actor=key.user, channel=Channel.OPEN311, category=category, within=key.community,
+            description="\n".join([description, *extra]).strip(), node=node, community=community,
+            address=p.get("address_string", "") or (f"{p.get('lat')},{p.get('long')}" if community else ""),
+            lat=p.get("lat"), long=p.get("long"), reporter_name=name, reporter_phone=p.get("phone", ""),
+            open311_token=token,
+        )
+    except ValidationError as e:
+        return error(fmt, 400, error_text(e))
+    except PermissionDenied as e:
+        return error(fmt, 403, str(e) or _("没有权限"))
+    return render([{"service_request_id": str(t.pk), "token": t.open311_token, "service_notice": "",
+                    "account_id": None}], fmt, root="service_requests", status=201)
+
+
+@csrf_exempt
+def requests_view(request, fmt):
+    fmt = _fmt(fmt)
+    if request.method == "POST":
+        return _requests_post(request, fmt)
+    if request.method != "GET":
+        return error(fmt, 405, _("只支持 GET 和 POST"))
+    return _requests_get(request, fmt)
+
+
+def request_detail(request, pk, fmt):
+    fmt = _fmt(fmt)
+    t = Ticket.objects.select_related("category", "community", "node", "household").filter(pk=pk).first()
+    if t is None:
+        return error(fmt, 404, _("没有这个服务请求：%(id)s") % {"id": pk})
+    return render([_request_row(t, _full(_key(request.GET.get("api_key")), t))], fmt, root="service_requests")
+
+
+def token_view(request, token, fmt):
+    fmt = _fmt(fmt)
+    t = Ticket.objects.filter(open311_token=token).only("pk", "open311_token").first()
+    if t is None:
+        return error(fmt, 404, _("没有这个 token"))
+    return render([{"service_request_id": str(t.pk), "token": t.open311_token}], fmt, root="service_requests")
+

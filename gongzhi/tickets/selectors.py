@@ -1,0 +1,118 @@
+"""Every ticket read a user can reach, scoped to that user. Hidden and missing look the same (404)."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from gongzhi.territory.scoping import scope_for
+
+from .models import (
+    HANDLER_STATUSES, OPEN_STATUSES, Attachment, FollowUp, Status, Supervision, Ticket, TicketEvent,
+)
+from .permissions import org_ids
+
+LIST_RELATED = ("category", "community", "handler", "household")
+
+
+def tickets_q(user) -> Q:
+    """A Q on Ticket: reported by the user, handled by the user or their organisation, or in the
+    territory/grids they hold a (non-resident) role on."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    scope = scope_for(user, responsibility_only=True)
+    if scope.everything:
+        return Q()
+    q = Q(reporter=user) | Q(handler=user)
+    orgs = org_ids(user)
+    if orgs:
+        q |= Q(handler_org_id__in=orgs)
+    for p in scope.node_paths:
+        q |= Q(node_path__under=p)
+    if scope.grid_ids:
+        q |= Q(grid_id__in=scope.grid_ids)
+    if scope.micro_grid_ids:
+        q |= Q(micro_grid_id__in=scope.micro_grid_ids)
+    return q
+
+
+def visible_tickets(user) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(tickets_q(user))
+
+
+def get_ticket(user, pk: int) -> Ticket:
+    t = (
+        visible_tickets(user)
+        .select_related("category", "community", "household", "node", "handler", "handler_org", "reporter",
+                        "merged_into", "filed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if t is None:
+        raise Http404
+    return t
+
+
+def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor").order_by("at", "id")
+
+
+def ticket_attachments(ticket: Ticket) -> QuerySet[Attachment]:
+    return ticket.attachments.order_by("id")
+
+
+def ticket_follow_ups(ticket: Ticket) -> QuerySet[FollowUp]:
+    return ticket.follow_ups.select_related("by").order_by("created_at")
+
+
+def my_tickets(user) -> QuerySet[Ticket]:
+    """What a resident reported (their own only), newest first."""
+    return (Ticket.objects.filter(reporter=user).select_related(*LIST_RELATED)
+            .prefetch_related(Prefetch("events", queryset=TicketEvent.objects.order_by("at", "id")))
+            .order_by("-created_at", "-id"))
+
+
+def handler_queue(user) -> QuerySet[Ticket]:
+    """The handler's open tickets, nearest deadline first (partial index ticket_open_handler_due)."""
+    q = Q(handler=user)
+    orgs = org_ids(user)
+    if orgs:
+        q |= Q(handler_org_id__in=orgs)
+    return (Ticket.objects.filter(q, status__in=OPEN_STATUSES).exclude(status=Status.SUBMITTED)
+            .select_related(*LIST_RELATED).order_by("due_at", "id"))
+
+
+def board(user, *, status: str = "", overdue: bool = False, now=None) -> QuerySet[Ticket]:
+    """The staff dispatch board: open tickets in the user's area, nearest deadline first."""
+    now = now or timezone.now()
+    qs = visible_tickets(user).filter(status__in=OPEN_STATUSES)
+    if status in OPEN_STATUSES:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(due_at__lt=now)
+    return qs.select_related(*LIST_RELATED).order_by("due_at", "id")
+
+
+def overdue_under(user, node_path: str, now=None) -> QuerySet[Ticket]:
+    """Open tickets past their current deadline under a node (partial index ticket_open_place_due)."""
+    now = now or timezone.now()
+    return (visible_tickets(user).filter(node_path__under=node_path, status__in=OPEN_STATUSES, due_at__lt=now)
+            .select_related(*LIST_RELATED).order_by("due_at", "id"))
+
+
+def follow_up_list(user) -> QuerySet[Ticket]:
+    return (visible_tickets(user).filter(status__in=[Status.RESOLVED, Status.FOLLOWED_UP])
+            .select_related(*LIST_RELATED).order_by("resolved_at", "id"))
+
+
+def supervision_list(user) -> QuerySet[Supervision]:
+    return (Supervision.objects.filter(ticket__in=visible_tickets(user).values("pk"))
+            .select_related("ticket__category", "ticket__community", "from_handler", "to_handler", "by")
+            .order_by("-created_at", "-id"))
+
+
+def handler_open_counts(user) -> dict:
+    qs = handler_queue(user)
+    return {"open": qs.count(), "overdue": qs.filter(due_at__lt=timezone.now()).count()}
+
+
+__all__ = ["HANDLER_STATUSES"]

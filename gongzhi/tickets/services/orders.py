@@ -1,0 +1,139 @@
+"""四单: offering (服务清单) → resident orders 点单 → community dispatches 派单 → organisation
+accepts 接单 or declines → done → resident rates 评单."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.notify import notify
+from gongzhi.people.models import Organisation, OrganisationMember
+
+from ..models import OrderEvent, Rating, ServiceOffering, ServiceOrder
+from ..models_orders import OrderStatus
+from ..permissions import can_act_for_org, is_staff_for, resident_households
+from ..services.intake import resolve_place
+
+O = OrderStatus
+ORDER_TRANSITIONS = {
+    O.ORDERED: {O.DISPATCHED, O.CANCELLED},
+    O.DISPATCHED: {O.ACCEPTED, O.DECLINED, O.CANCELLED},
+    O.DECLINED: {O.DISPATCHED, O.CANCELLED},
+    O.ACCEPTED: {O.DONE},
+    O.DONE: {O.RATED},
+    O.RATED: set(),
+    O.CANCELLED: set(),
+}
+URL = "/tickets/orders/"
+
+
+def _lock(order: ServiceOrder) -> ServiceOrder:
+    return ServiceOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def _move(order: ServiceOrder, to: str, *, actor, note: str = "", **fields) -> ServiceOrder:
+    if to not in ORDER_TRANSITIONS[order.status]:
+        raise ValidationError(_("订单不能从“%(a)s”变为“%(b)s”") % {"a": order.get_status_display(), "b": O(to).label})
+    OrderEvent.objects.create(order=order, actor=actor, from_status=order.status, to_status=to, note=note[:300])
+    fields["status"] = to
+    for k, v in fields.items():
+        setattr(order, k, v)
+    order.save(update_fields=[*fields, "updated_at"])
+    return order
+
+
+def _org_users(org: Organisation) -> list:
+    return [m.user for m in OrganisationMember.objects.filter(organisation=org).select_related("user")]
+
+
+@transaction.atomic
+def offering_create(*, actor, organisation: Organisation, community, title: str, description: str = "") -> ServiceOffering:
+    if not (can_act_for_org(actor, organisation) or is_staff_for(actor, community.path)):
+        raise PermissionDenied
+    title = (title or "").strip()
+    if len(title) < 2:
+        raise ValidationError({"title": [_("请填写服务项目名称")]})
+    return ServiceOffering.objects.create(organisation=organisation, community=community, title=title[:100],
+                                          description=(description or "").strip(), created_by=actor)
+
+
+@transaction.atomic
+def order_create(*, actor, offering: ServiceOffering, note: str = "") -> ServiceOrder:
+    if not offering.active:
+        raise ValidationError(_("该服务项目已下架"))
+    homes = [h for h in resident_households(actor)
+             if h.node_path.startswith(offering.community.path)]
+    if not homes:
+        raise PermissionDenied(_("只能预约本人所在社区的服务"))
+    place = resolve_place(household=homes[0])
+    order = ServiceOrder.objects.create(offering=offering, community=place["community"], household=homes[0],
+                                        node_path=place["node_path"], resident=actor, note=(note or "").strip()[:300])
+    OrderEvent.objects.create(order=order, actor=actor, from_status="", to_status=O.ORDERED, note=offering.title)
+    return order
+
+
+@transaction.atomic
+def order_dispatch(*, actor, order: ServiceOrder, organisation: Organisation | None = None, note: str = "") -> ServiceOrder:
+    order = _lock(order)
+    if not is_staff_for(actor, order.node_path):
+        raise PermissionDenied
+    organisation = organisation or (order.offering.organisation if order.offering_id else None)
+    if organisation is None:
+        raise ValidationError({"organisation": [_("请选择接单组织")]})
+    _move(order, O.DISPATCHED, actor=actor, note=note or organisation.name, organisation=organisation, decline_reason="")
+    notify(_org_users(organisation), title=_("社区派单：%(t)s") % {"t": order.offering.title if order.offering_id else order.note},
+           url=URL, kind="order")
+    return order
+
+
+@transaction.atomic
+def order_accept(*, actor, order: ServiceOrder) -> ServiceOrder:
+    order = _lock(order)
+    if not can_act_for_org(actor, order.organisation):
+        raise PermissionDenied
+    _move(order, O.ACCEPTED, actor=actor)
+    notify([order.resident], title=_("您预约的服务已被接单"), url=URL, kind="order")
+    return order
+
+
+@transaction.atomic
+def order_decline(*, actor, order: ServiceOrder, reason: str) -> ServiceOrder:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": [_("拒单必须填写原因")]})
+    order = _lock(order)
+    if not can_act_for_org(actor, order.organisation):
+        raise PermissionDenied
+    _move(order, O.DECLINED, actor=actor, note=reason, decline_reason=reason[:200])
+    return order
+
+
+@transaction.atomic
+def order_done(*, actor, order: ServiceOrder, result: str) -> ServiceOrder:
+    result = (result or "").strip()
+    if len(result) < 2:
+        raise ValidationError({"result": [_("请填写服务情况")]})
+    order = _lock(order)
+    if not can_act_for_org(actor, order.organisation):
+        raise PermissionDenied
+    _move(order, O.DONE, actor=actor, note=result, result=result[:300])
+    notify([order.resident], title=_("服务已完成，请评价"), url=URL, kind="order")
+    return order
+
+
+@transaction.atomic
+def order_rate(*, actor, order: ServiceOrder, rating: str, comment: str = "") -> ServiceOrder:
+    if rating not in Rating.values:
+        raise ValidationError({"rating": [_("请选择满意、基本满意或不满意")]})
+    order = _lock(order)
+    if order.resident_id != actor.pk:
+        raise PermissionDenied
+    _move(order, O.RATED, actor=actor, note=comment, rating=rating, comment=(comment or "").strip()[:300])
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, actor, order: ServiceOrder, reason: str = "") -> ServiceOrder:
+    order = _lock(order)
+    if not (order.resident_id == actor.pk or is_staff_for(actor, order.node_path)):
+        raise PermissionDenied
+    return _move(order, O.CANCELLED, actor=actor, note=reason)

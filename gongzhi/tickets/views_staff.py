@@ -1,0 +1,94 @@
+"""Pages for handlers and community staff: my queue, the dispatch board, supervision and follow-up
+lists, the rates page and its Excel export."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from gongzhi.accounts.models import AuditLog
+from gongzhi.accounts.services import audit_record
+from gongzhi.core.pagination import paginate
+from gongzhi.territory import selectors as territory
+
+from . import permissions as perms
+from . import selectors
+from .export import measures_xlsx
+from .measures import period_bounds, ticket_measures
+from .models import OPEN_STATUSES, Status
+from .views import error_text
+
+
+@login_required
+def queue(request):
+    page = paginate(request, selectors.handler_queue(request.user), per_page=30)
+    return render(request, "tickets/queue.html", {"page": page, "now": timezone.now()})
+
+
+@login_required
+def board(request):
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    qs = selectors.board(request.user, status=status, overdue=overdue)
+    statuses = [(s, Status(s).label) for s in OPEN_STATUSES]
+    return render(request, "tickets/board.html", {"page": paginate(request, qs), "now": timezone.now(),
+                                                  "status": status, "overdue": overdue, "statuses": statuses})
+
+
+@login_required
+def supervision(request):
+    return render(request, "tickets/supervision.html", {"page": paginate(request, selectors.supervision_list(request.user))})
+
+
+@login_required
+def follow_ups(request):
+    return render(request, "tickets/follow_ups.html", {"page": paginate(request, selectors.follow_up_list(request.user))})
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationError({"date": ["日期格式应为 YYYY-MM-DD"]}) from None
+
+
+def _measures(request):
+    roots = list(territory.root_nodes(request.user)[:50])
+    node_id = request.GET.get("node")
+    node = territory.get_node(request.user, int(node_id)) if (node_id or "").isdigit() else (roots[0] if roots else None)
+    start, end = period_bounds(_date(request.GET.get("start")), _date(request.GET.get("end")))
+    return node, roots, start, end
+
+
+@login_required
+def stats(request):
+    ctx = {"error": ""}
+    try:
+        node, roots, start, end = _measures(request)
+    except ValidationError as e:
+        return render(request, "tickets/stats.html", {"error": error_text(e)}, status=400)
+    ctx.update(node=node, roots=roots, start=start.date(), end=(end - datetime.timedelta(days=1)).date())
+    if node is not None:
+        ctx["m"] = ticket_measures(node, start, end)
+    return render(request, "tickets/stats.html", ctx)
+
+
+@login_required
+def stats_xlsx(request):
+    try:
+        node, _roots, start, end = _measures(request)
+    except ValidationError as e:
+        return HttpResponse(error_text(e), status=400, content_type="text/plain; charset=utf-8")
+    if node is None or not perms.is_worker_for(request.user, node.path):
+        from django.http import Http404
+        raise Http404
+    m = ticket_measures(node, start, end)
+    audit_record(actor=request.user, action=AuditLog.Action.EXPORT, target=node, detail={"what": "ticket_measures"},
+                 request=request)
+    resp = HttpResponse(measures_xlsx(m),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="ticket-measures-{node.pk}-{start:%Y%m%d}.xlsx"'
+    return resp

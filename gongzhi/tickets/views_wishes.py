@@ -1,0 +1,107 @@
+"""The wish wall and the 四单 service orders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.pagination import paginate
+from gongzhi.people.models import Organisation
+
+from . import permissions as perms
+from . import services
+from . import selectors_wishes as sel
+from .views import error_text
+
+
+def _run(request, fn) -> bool:
+    try:
+        fn()
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    except PermissionDenied as e:
+        messages.error(request, str(e) or _("没有权限执行此操作"))
+    else:
+        messages.success(request, _("已保存"))
+        return True
+    return False
+
+
+@login_required
+def wall(request):
+    status = request.GET.get("status", "open")
+    page = paginate(request, sel.wall(request.user, status=status), per_page=30)
+    return render(request, "tickets/wall.html", {
+        "page": page, "status": status, "can_claim": perms.can_claim_wish(request.user),
+        "orgs": Organisation.objects.filter(pk__in=perms.org_ids(request.user)),
+        "homes": perms.resident_households(request.user)})
+
+
+@login_required
+@require_POST
+def wish_new(request):
+    _run(request, lambda: services.wish_create(actor=request.user, title=request.POST.get("title", ""),
+                                               description=request.POST.get("description", "")))
+    return redirect("tickets:wall")
+
+
+@login_required
+@require_POST
+def wish_act(request, pk: int, action: str):
+    wish = sel.get_wish(request.user, pk)
+    u, p = request.user, request.POST
+    org = None
+    if p.get("org"):
+        org = Organisation.objects.filter(pk=p.get("org"), pk__in=perms.org_ids(u)).first()
+    calls = {
+        "claim": lambda: services.wish_claim(actor=u, wish=wish, organisation=org),
+        "fulfil": lambda: services.wish_fulfil(actor=u, wish=wish, note=p.get("note", "")),
+        "confirm": lambda: services.wish_confirm(actor=u, wish=wish),
+    }
+    if action not in calls:
+        from django.http import Http404
+        raise Http404
+    _run(request, calls[action])
+    return redirect(request.POST.get("next") or "tickets:wall")
+
+
+@login_required
+def orders(request):
+    u = request.user
+    return render(request, "tickets/orders.html", {
+        "offerings": sel.offerings_for(u),
+        "page": paginate(request, sel.visible_orders(u), per_page=30),
+        "orgs": sel.dispatch_orgs(u),
+        "my_org_ids": perms.org_ids(u),
+    })
+
+
+@login_required
+@require_POST
+def order_new(request, offering_pk: int):
+    offering = sel.get_offering(request.user, offering_pk)
+    _run(request, lambda: services.order_create(actor=request.user, offering=offering, note=request.POST.get("note", "")))
+    return redirect("tickets:orders")
+
+
+@login_required
+@require_POST
+def order_act(request, pk: int, action: str):
+    order = sel.get_order(request.user, pk)
+    u, p = request.user, request.POST
+    org = Organisation.objects.filter(pk=p.get("org") or 0).first()
+    calls = {
+        "dispatch": lambda: services.order_dispatch(actor=u, order=order, organisation=org),
+        "accept": lambda: services.order_accept(actor=u, order=order),
+        "decline": lambda: services.order_decline(actor=u, order=order, reason=p.get("reason", "")),
+        "done": lambda: services.order_done(actor=u, order=order, result=p.get("result", "")),
+        "rate": lambda: services.order_rate(actor=u, order=order, rating=p.get("rating", ""), comment=p.get("comment", "")),
+        "cancel": lambda: services.order_cancel(actor=u, order=order, reason=p.get("reason", "")),
+    }
+    if action not in calls:
+        from django.http import Http404
+        raise Http404
+    _run(request, calls[action])
+    return redirect("tickets:orders")
