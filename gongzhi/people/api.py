@@ -2,10 +2,10 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -188,6 +188,17 @@ class DualReportOut(Schema):
         return obj.get_status_display()
 
 
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | list[str]
+
+
+def _bad_request(exc: ValidationError) -> Status:
+    """400 with the field errors. (core.api's handler fails on dict-shaped errors; see the issue note.)"""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return Status(400, {"detail": _("数据有误"), "errors": errors})
+
+
 class RejectIn(Schema):
     reason: str
 
@@ -255,13 +266,17 @@ def organisation(request, pk: int):
     return selectors.get_organisation(request.user, pk)
 
 
-@router.post("/organisations", response={201: OrganisationOut}, summary="登记组织（校验统一社会信用代码）")
+@router.post("/organisations", response={201: OrganisationOut, 400: ErrorOut},
+             summary="登记组织（校验统一社会信用代码）")
 def organisation_create(request, payload: OrganisationIn):
     community = _place_or_404(request.user, payload.community_id,
                               selectors.manageable_organisation_places(request.user))
     data = payload.dict()
     data.pop("community_id")
-    return 201, services.organisation_create(actor=request.user, community=community, **data)
+    try:
+        return Status(201, services.organisation_create(actor=request.user, community=community, **data))
+    except ValidationError as e:
+        return _bad_request(e)
 
 
 @router.get("/party-members", response=list[PartyMemberOut])
@@ -281,16 +296,23 @@ def dual_reports(request, status: str = ""):
     return selectors.dual_report_list(request.user, status=status)
 
 
-@router.post("/dual-reports/{pk}/confirm", response=DualReportOut, summary="社区确认报到")
+@router.post("/dual-reports/{pk}/confirm", response={200: DualReportOut, 400: ErrorOut}, summary="社区确认报到")
 def dual_report_confirm(request, pk: int):
     report = selectors.get_dual_report(request.user, pk)
-    return services.dual_report_confirm(actor=request.user, report=report)
+    try:
+        return Status(200, services.dual_report_confirm(actor=request.user, report=report))
+    except ValidationError as e:
+        return _bad_request(e)
 
 
-@router.post("/dual-reports/{pk}/reject", response=DualReportOut, summary="社区退回报到（须填原因）")
+@router.post("/dual-reports/{pk}/reject", response={200: DualReportOut, 400: ErrorOut},
+             summary="社区退回报到（须填原因）")
 def dual_report_reject(request, pk: int, payload: RejectIn):
     report = selectors.get_dual_report(request.user, pk)
-    return services.dual_report_reject(actor=request.user, report=report, reason=payload.reason)
+    try:
+        return Status(200, services.dual_report_reject(actor=request.user, report=report, reason=payload.reason))
+    except ValidationError as e:
+        return _bad_request(e)
 
 
 def _place_or_404(user, pk: int, manageable):
@@ -308,7 +330,7 @@ def ledger_import(request, community_id: Form[int], file: File[UploadedFile]):
     community = _place_or_404(request.user, community_id, selectors.manageable_communities(request.user))
     if file.size > MAX_UPLOAD_BYTES:
         result = ledger.ImportResult(errors=[ledger.LedgerError(None, "", _("文件不能超过20MB，请分批导入"))])
-        return 400, result.as_dict()
+        return Status(400, result.as_dict())
     result = ledger.ledger_import(actor=request.user, community=community, data=file.read(),
                                   filename=file.name or "", request=request)
-    return (200 if result.ok else 400), result.as_dict()
+    return Status(200 if result.ok else 400, result.as_dict())

@@ -156,7 +156,7 @@ def resident_update(*, actor, resident: Resident, **changes) -> Resident:
     data = clean_resident_data({k: merged[k] for k in keys}, instance=resident)
     if resident.is_current:
         _check_single_head(resident.household, data.get("relation", resident.relation), exclude_pk=resident.pk)
-    changed = [f for f, v in data.items() if getattr(resident, f) != v]
+    changed = [f for f in RESIDENT_FIELDS if f in data and getattr(resident, f) != data[f]]
     if not changed:
         return resident
     for f in changed:
