@@ -12,7 +12,17 @@ from decimal import Decimal
 from gongzhi.territory.models import Node
 
 from . import services
-from .models import Category, CompoundType, ItemKind, PeriodKind, RuleItem, RuleSet, RuleVersion, SetKind, SubjectType
+from .models import (
+    Category,
+    CompoundType,
+    ItemKind,
+    PeriodKind,
+    RuleItem,
+    RuleSet,
+    RuleVersion,
+    SetKind,
+    SubjectType,
+)
 
 KEY_UNIVERSITY = "本年度考取重点大学的学子所在单元予以加分"
 ANY_UNIVERSITY = "本年度考取大学（含大专）的学子所在单元予以加分"

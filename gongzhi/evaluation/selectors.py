@@ -11,7 +11,18 @@ from django.http import Http404
 from gongzhi.territory.models import Level, Node
 from gongzhi.territory.scoping import scope_for
 
-from .models import Juror, Party, Period, PeriodEvent, RuleItem, RuleSet, RuleVersion, ScoreSheet, Subject, SubjectResult
+from .models import (
+    Juror,
+    Party,
+    Period,
+    PeriodEvent,
+    RuleItem,
+    RuleSet,
+    RuleVersion,
+    ScoreSheet,
+    Subject,
+    SubjectResult,
+)
 
 
 def visible_rule_sets(user) -> QuerySet[RuleSet]:
@@ -227,3 +238,31 @@ def version_for_board(rule_set: RuleSet, day: datetime.date) -> RuleVersion | No
 
 def version_items(version: RuleVersion) -> QuerySet[RuleItem]:
     return version.items.select_related("derived_from").order_by("position")
+
+
+def rule_set_places(user, limit: int = 500) -> QuerySet[Node]:
+    """Places a rule set can be put on, for the editor's drop-down (bounded)."""
+    return (
+        Node.objects.filter(scope_for(user).nodes_q())
+        .filter(level__in=[Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.BUILDING])
+        .order_by("path")[:limit]
+    )
+
+
+def role_holders(rule_set: RuleSet, limit: int = 500):
+    """三长 on the rule set's node or below, for the subsidy form."""
+    from gongzhi.territory.models import Role, RoleAssignment
+
+    return (
+        RoleAssignment.objects.active()
+        .filter(role__in=[Role.COMPOUND_HEAD, Role.BUILDING_HEAD, Role.UNIT_HEAD], node__path__under=rule_set.node.path)
+        .select_related("user", "node").order_by("node__path", "role")[:limit]
+    )
+
+
+def rule_set_awards(rule_set: RuleSet):
+    return rule_set.awards.select_related("granted_by").order_by("-year", "rank")
+
+
+def rule_set_subsidies(rule_set: RuleSet):
+    return rule_set.role_subsidies.select_related("user", "granted_by", "version", "assignment__node").order_by("-year", "id")

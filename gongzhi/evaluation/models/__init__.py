@@ -3,7 +3,17 @@ year awards and role-holder subsidies. One module per concern, re-exported here.
 
 from .awards import RoleSubsidy, YearAward
 from .periods import Period, PeriodEvent, Subject, SubjectResult
-from .rules import Category, CompoundType, ItemKind, PeriodKind, RuleItem, RuleSet, RuleVersion, SetKind, SubjectType
+from .rules import (
+    Category,
+    CompoundType,
+    ItemKind,
+    PeriodKind,
+    RuleItem,
+    RuleSet,
+    RuleVersion,
+    SetKind,
+    SubjectType,
+)
 from .scoring import Juror, Party, Score, ScoreSheet
 
 __all__ = [

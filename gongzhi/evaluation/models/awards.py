@@ -34,6 +34,9 @@ class YearAward(models.Model):
             models.UniqueConstraint(fields=["rule_set", "year", "rank"], name="award_rank_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.label} 第{self.rank}名"
+
 
 class RoleSubsidy(models.Model):
     """A property-fee subsidy for a compound/building/unit head who did their duties (seed 002: 10%, then
@@ -56,3 +59,6 @@ class RoleSubsidy(models.Model):
         verbose_name_plural = _("“三长”补贴")
         ordering = ["rule_set_id", "-year", "id"]
         constraints = [models.UniqueConstraint(fields=["rule_set", "year", "assignment"], name="role_subsidy_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.user} {self.percent}%"

@@ -88,6 +88,9 @@ class PeriodEvent(models.Model):
         verbose_name_plural = _("考评期记录")
         ordering = ["period_id", "at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.action}"
+
 
 class SubjectResult(models.Model):
     """A subject's result at one close of its period (round). Reopening and closing again appends a round."""
@@ -113,3 +116,6 @@ class SubjectResult(models.Model):
         ordering = ["period_id", "round", "rank"]
         constraints = [models.UniqueConstraint(fields=["subject", "round"], name="result_one_per_round")]
         indexes = [models.Index(fields=["period", "round", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} #{self.round}: {self.total}"

@@ -71,6 +71,9 @@ class ScoreSheet(models.Model):
                                                name="sheet_one_current_per_juror")]
         indexes = [models.Index(fields=["period", "is_current", "party", "subject"])]
 
+    def __str__(self) -> str:
+        return f"{self.subject_id} · {self.juror_id} · {self.client_key}"
+
 
 class Score(models.Model):
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.PROTECT, related_name="scores")
@@ -82,3 +85,6 @@ class Score(models.Model):
         verbose_name = _("条目得分")
         verbose_name_plural = _("条目得分")
         constraints = [models.UniqueConstraint(fields=["sheet", "item"], name="score_one_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.value}"

@@ -2,7 +2,15 @@
 
 from .awards import awards_grant, role_subsidy_grant
 from .periods import period_close, period_open, period_reopen
-from .rules import item_add, item_remove, item_revise, juror_add, juror_remove, rule_set_create, version_create
+from .rules import (
+    item_add,
+    item_remove,
+    item_revise,
+    juror_add,
+    juror_remove,
+    rule_set_create,
+    version_create,
+)
 from .scoring import sheet_submit
 
 __all__ = [

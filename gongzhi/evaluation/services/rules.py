@@ -15,7 +15,17 @@ from gongzhi.territory.models import Level, Node
 from gongzhi.territory.permissions import can_manage_node
 
 from ..models import (
-    Category, CompoundType, ItemKind, Juror, Party, PeriodKind, RuleItem, RuleSet, RuleVersion, SetKind, SubjectType,
+    Category,
+    CompoundType,
+    ItemKind,
+    Juror,
+    Party,
+    PeriodKind,
+    RuleItem,
+    RuleSet,
+    RuleVersion,
+    SetKind,
+    SubjectType,
 )
 from ..permissions import can_manage_rule_set
 

@@ -1,0 +1,10 @@
+"""JSON API of the evaluation app, mounted at /api/evaluation/."""
+
+from ninja import Router
+
+from . import juror, public, staff
+
+router = Router(tags=["积分考评"])
+router.add_router("", staff.router)
+router.add_router("", juror.router)
+router.add_router("", public.router)
