@@ -319,3 +319,11 @@ def test_export_page_masks_and_scopes(client_for, world, people):
     resp = _get(client_for, world, "grid_a1", "people:export", node=world.community_a.pk)
     ws = load_workbook(io.BytesIO(resp.content))["居民台账"]
     assert sorted(r[5] for r in ws.iter_rows(min_row=2, values_only=True)) == ["张三", "张小明"]
+
+
+def test_admin_resident_change_view_is_audited(client_for, world, people):
+    c = client_for(world.users["admin"])
+    assert c.get(reverse("admin:people_resident_changelist")).status_code == 200
+    resp = c.get(reverse("admin:people_resident_change", args=[people.a1_head.pk]))
+    assert resp.status_code == 200
+    assert AuditLog.objects.filter(action="view", target_id=str(people.a1_head.pk), detail__channel="admin").exists()
