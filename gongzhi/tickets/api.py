@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -18,6 +19,15 @@ from .models import Category, Channel, FollowUp, Kind
 from .permissions import is_worker_for
 
 router = Router(tags=["诉求工单"])
+
+
+def _run(fn):
+    """Field errors flattened to a list of Chinese messages: core.api.validation_messages cannot read
+    an error_dict yet (reported), and a list is what API clients show anyway."""
+    try:
+        return fn()
+    except ValidationError as e:
+        raise ValidationError([str(m) for m in e.messages]) from None
 
 
 class CategoryOut(Schema):
@@ -170,11 +180,11 @@ def ticket_list(request, status: str = ""):
 @router.post("/", response={201: TicketDetail}, summary="提交诉求（同一 idempotency_key 只建一单）")
 def ticket_create(request, body: TicketIn):
     category = Category.objects.filter(code=body.category).first()
-    t = services.ticket_submit(actor=request.user, channel=body.channel, kind=body.kind, category=category,
-                               title=body.title, description=body.description, address=body.address,
-                               reporter_name=body.reporter_name, reporter_phone=body.reporter_phone,
-                               external_no=body.external_no, idempotency_key=body.idempotency_key,
-                               **_place(request, body))
+    t = _run(lambda: services.ticket_submit(
+        actor=request.user, channel=body.channel, kind=body.kind, category=category, title=body.title,
+        description=body.description, address=body.address, reporter_name=body.reporter_name,
+        reporter_phone=body.reporter_phone, external_no=body.external_no, idempotency_key=body.idempotency_key,
+        **_place(request, body)))
     return 201, _detail(t)
 
 
@@ -209,7 +219,7 @@ def duplicates(request, node_id: int, text: str):
 @router.get("/stats", summary="三率与其他指标（口径见 docs/tickets-rates.md）")
 def stats(request, node_id: int, start: datetime.date | None = None, end: datetime.date | None = None):
     node = territory.get_node(request.user, node_id)
-    s, e = period_bounds(start, end)
+    s, e = _run(lambda: period_bounds(start, end))
     return ticket_measures(node, s, e).as_dict()
 
 
@@ -241,7 +251,7 @@ def ticket_action(request, pk: int, action: str, body: ActionIn):
     if action not in calls:
         from django.http import Http404
         raise Http404
-    calls[action]()
+    _run(calls[action])
     return _detail(selectors.get_ticket(u, pk))
 
 
@@ -253,7 +263,7 @@ def wishes(request, status: str = "open"):
 
 @router.post("/wishes", response={201: WishOut}, summary="发布心愿")
 def wish_create(request, body: WishIn):
-    return 201, services.wish_create(actor=request.user, title=body.title, description=body.description)
+    return 201, _run(lambda: services.wish_create(actor=request.user, title=body.title, description=body.description))
 
 
 @router.post("/wishes/{int:pk}/{action}", response=WishOut, summary="心愿：claim/fulfil/confirm")
@@ -268,7 +278,7 @@ def wish_action(request, pk: int, action: str, body: ActionIn):
     if action not in calls:
         from django.http import Http404
         raise Http404
-    return calls[action]()
+    return _run(calls[action])
 
 
 @router.get("/orders", response=list[OrderOut], summary="四单：订单")
@@ -279,7 +289,8 @@ def orders(request):
 
 @router.post("/offerings/{int:pk}/order", response={201: OrderOut}, summary="居民点单")
 def order_create(request, pk: int, body: ActionIn):
-    return 201, services.order_create(actor=request.user, offering=wsel.get_offering(request.user, pk), note=body.note)
+    offering = wsel.get_offering(request.user, pk)
+    return 201, _run(lambda: services.order_create(actor=request.user, offering=offering, note=body.note))
 
 
 @router.post("/orders/{int:pk}/{action}", response=OrderOut, summary="订单：dispatch/accept/decline/done/rate/cancel")
@@ -298,4 +309,4 @@ def order_action(request, pk: int, action: str, body: ActionIn):
     if action not in calls:
         from django.http import Http404
         raise Http404
-    return calls[action]()
+    return _run(calls[action])

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.api import validation_messages
 from gongzhi.core.pagination import paginate
 
 from . import permissions as perms
@@ -21,10 +20,7 @@ from .routing import candidates, first_route
 
 
 def error_text(exc: ValidationError) -> str:
-    msgs = validation_messages(exc)
-    if isinstance(msgs, dict):
-        return "；".join(m for ms in msgs.values() for m in ms)
-    return "；".join(msgs)
+    return "；".join(str(m) for m in exc.messages)
 
 
 @login_required
