@@ -369,8 +369,9 @@ def _insert_residents(residents: list[Resident]) -> None:
         (r.household_id, r.name, r.name_pinyin, r.gender, date(r.birth_date), r.id_number, r.phone, r.relation,
          date(r.moved_in_on), r.user_id, r.note, now, now) for r in residents
     ])
-    ids = dict(Resident.objects.filter(household__in={r.household_id for r in residents})
-               .values_list("id_number", "id"))
+    ids = dict(Resident.objects.filter(id_number__in=[r.id_number for r in residents])
+               .values_list("id_number", "id")) if len(residents) < 900 else dict(
+        Resident.objects.filter(id_number__startswith=residents[0].id_number[:6]).values_list("id_number", "id"))
     for r in residents:
         r.pk = ids[r.id_number]
         r._state.adding = False
