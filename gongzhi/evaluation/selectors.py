@@ -103,7 +103,7 @@ def period_progress(period: Period) -> list[PartyProgress]:
         .annotate(n=Count("subject_id", distinct=True)).values_list("party", "n")
     )
     labels = dict(Party.choices)
-    return [PartyProgress(p, labels.get(p, p), jurors.get(p, 0), scored.get(p, 0), n_subjects)
+    return [PartyProgress(p, str(labels.get(p, p)), jurors.get(p, 0), scored.get(p, 0), n_subjects)
             for p in sorted(set(jurors) | set(scored))]
 
 

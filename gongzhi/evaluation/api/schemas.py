@@ -168,6 +168,13 @@ class ProgressOut(Schema):
 class PeriodDetail(PeriodOut):
     progress: list[ProgressOut]
 
+    @staticmethod
+    def resolve_progress(obj):
+        from ..selectors import period_progress
+
+        return [{"party": x.party, "label": x.label, "jurors": x.jurors, "subjects_scored": x.subjects_scored,
+                 "subjects": x.subjects, "done": x.done} for x in period_progress(obj)]
+
 
 class PeriodIn(Schema):
     day: datetime.date

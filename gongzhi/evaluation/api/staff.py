@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongzhi.accounts.services import find_user
@@ -13,6 +13,7 @@ from gongzhi.territory.selectors import get_node
 from .. import aggregation, selectors, services
 from ..models import RuleItem
 from ..permissions import can_manage_rule_set
+from .errors import refusals
 from .schemas import (
     AwardOut,
     ItemIn,
@@ -46,11 +47,12 @@ def rule_sets(request):
 
 
 @router.post("/rulesets", response={201: RuleSetOut})
+@refusals
 def rule_set_create(request, data: RuleSetIn):
     node = get_node(request.user, data.node_id)
     d = data.dict()
     d.pop("node_id")
-    return 201, services.rule_set_create(actor=request.user, node=node, **d)
+    return Status(201, services.rule_set_create(actor=request.user, node=node, **d))
 
 
 @router.get("/rulesets/{pk}", response=RuleSetDetail)
@@ -59,10 +61,11 @@ def rule_set(request, pk: int):
 
 
 @router.post("/rulesets/{pk}/versions", response={201: VersionOut})
+@refusals
 def version_create(request, pk: int, data: VersionIn):
     rs = selectors.get_rule_set(request.user, pk)
     d = {k: v for k, v in data.dict().items() if v is not None}
-    return 201, services.version_create(actor=request.user, rule_set=rs, **d)
+    return Status(201, services.version_create(actor=request.user, rule_set=rs, **d))
 
 
 @router.get("/versions/{pk}", response=VersionOut)
@@ -71,6 +74,7 @@ def version(request, pk: int):
 
 
 @router.post("/versions/{pk}/items", response={201: ItemOut})
+@refusals
 def item_add(request, pk: int, data: ItemIn):
     v = selectors.get_version(request.user, pk)
     d = data.dict()
@@ -78,7 +82,7 @@ def item_add(request, pk: int, data: ItemIn):
     derived_from = RuleItem.objects.filter(pk=derived, version__rule_set=v.rule_set).first() if derived else None
     if derived and derived_from is None:
         raise ValidationError({"derived_from_id": [_("只能修订同一套细则中的条目")]})
-    return 201, services.item_add(actor=request.user, version=v, derived_from=derived_from, **d)
+    return Status(201, services.item_add(actor=request.user, version=v, derived_from=derived_from, **d))
 
 
 def _item(request, pk: int) -> RuleItem:
@@ -90,33 +94,37 @@ def _item(request, pk: int) -> RuleItem:
 
 
 @router.patch("/items/{pk}", response=ItemOut)
+@refusals
 def item_revise(request, pk: int, data: ItemPatch):
     return services.item_revise(actor=request.user, item=_item(request, pk), **data.dict())
 
 
 @router.delete("/items/{pk}", response={204: None})
+@refusals
 def item_remove(request, pk: int):
     services.item_remove(actor=request.user, item=_item(request, pk))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/rulesets/{pk}/jurors", response={201: JurorOut})
+@refusals
 def juror_add(request, pk: int, data: JurorIn):
     rs = selectors.get_rule_set(request.user, pk)
     user = find_user(data.login)
     if user is None:
         raise ValidationError({"login": [_("没有找到这个账号")]})
-    return 201, services.juror_add(actor=request.user, rule_set=rs, user=user, party=data.party)
+    return Status(201, services.juror_add(actor=request.user, rule_set=rs, user=user, party=data.party))
 
 
 @router.delete("/rulesets/{pk}/jurors/{juror_id}", response={204: None})
+@refusals
 def juror_remove(request, pk: int, juror_id: int):
     rs = selectors.get_rule_set(request.user, pk)
     juror = rs.jurors.filter(pk=juror_id, active=True).first()
     if juror is None:
         raise Http404
     services.juror_remove(actor=request.user, juror=juror)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/rulesets/{pk}/periods", response=list[PeriodOut])
@@ -126,31 +134,29 @@ def periods(request, pk: int):
 
 
 @router.post("/rulesets/{pk}/periods", response={201: PeriodOut})
+@refusals
 def period_open(request, pk: int, data: PeriodIn):
     rs = selectors.get_rule_set(request.user, pk)
-    return 201, services.period_open(actor=request.user, rule_set=rs, day=data.day, subject_refs=data.subject_refs)
-
-
-def _period_detail(p):
-    return {**PeriodOut.from_orm(p).dict(),
-            "progress": [{**vars(x), "done": x.done} for x in selectors.period_progress(p)]}
+    return Status(201, services.period_open(actor=request.user, rule_set=rs, day=data.day, subject_refs=data.subject_refs))
 
 
 @router.get("/periods/{pk}", response=PeriodDetail)
 def period(request, pk: int):
-    return _period_detail(selectors.get_period(request.user, pk))
+    return selectors.get_period(request.user, pk)
 
 
 @router.post("/periods/{pk}/close", response=PeriodDetail)
+@refusals
 def period_close(request, pk: int, data: ReasonIn):
     p = services.period_close(actor=request.user, period=selectors.get_period(request.user, pk), reason=data.reason)
-    return _period_detail(p)
+    return p
 
 
 @router.post("/periods/{pk}/reopen", response=PeriodDetail)
+@refusals
 def period_reopen(request, pk: int, data: ReasonIn):
     p = services.period_reopen(actor=request.user, period=selectors.get_period(request.user, pk), reason=data.reason)
-    return _period_detail(p)
+    return p
 
 
 @router.get("/periods/{pk}/results", response=list[ResultOut], summary="最近一次结算的排名")
@@ -187,13 +193,15 @@ def awards(request, pk: int):
 
 
 @router.post("/rulesets/{pk}/awards", response={201: list[AwardOut]})
+@refusals
 def awards_grant(request, pk: int, data: YearIn):
     rs = selectors.get_rule_set(request.user, pk)
-    return 201, services.awards_grant(actor=request.user, rule_set=rs, year=data.year,
-                                      subsidy_percent=data.subsidy_percent)
+    return Status(201, services.awards_grant(actor=request.user, rule_set=rs, year=data.year,
+                                             subsidy_percent=data.subsidy_percent))
 
 
 @router.post("/rulesets/{pk}/role-subsidies", response={201: SubsidyOut})
+@refusals
 def role_subsidy(request, pk: int, data: SubsidyIn):
     rs = selectors.get_rule_set(request.user, pk)
     if not can_manage_rule_set(request.user, rs):
@@ -201,5 +209,5 @@ def role_subsidy(request, pk: int, data: SubsidyIn):
     assignment = RoleAssignment.objects.filter(pk=data.assignment_id).select_related("node", "user").first()
     if assignment is None:
         raise Http404
-    return 201, services.role_subsidy_grant(actor=request.user, rule_set=rs, year=data.year, assignment=assignment,
-                                            note=data.note)
+    return Status(201, services.role_subsidy_grant(actor=request.user, rule_set=rs, year=data.year,
+                                                   assignment=assignment, note=data.note))

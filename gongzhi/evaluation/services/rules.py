@@ -172,7 +172,7 @@ def _decimal(value, field: str) -> Decimal | None:
         raise ValidationError({field: [_("请填写数字")]}) from None
     if d < 0 or d != d.quantize(Decimal("0.01")) or d >= Decimal("10000"):
         raise ValidationError({field: [_("分值应为不小于0的数，最多两位小数")]})
-    return d
+    return d.quantize(Decimal("0.01"))
 
 
 def _clean_item(kind: str, category: str, description: str, points, cap) -> dict:

@@ -6,8 +6,6 @@ from django.urls import reverse
 from gongzhi.evaluation import seed_rules, services
 from gongzhi.evaluation.models import ItemKind, Period, ScoreSheet, SubjectResult
 
-from .conftest import key
-
 
 def close_month(hd, day=datetime.date(2024, 1, 1), veto_unit=3):
     p = hd.open(day)
