@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongzhi.people.models import Organisation
@@ -185,7 +185,7 @@ def ticket_create(request, body: TicketIn):
         description=body.description, address=body.address, reporter_name=body.reporter_name,
         reporter_phone=body.reporter_phone, external_no=body.external_no, idempotency_key=body.idempotency_key,
         **_place(request, body)))
-    return 201, _detail(t)
+    return Status(201, _detail(t))
 
 
 @router.get("/queue", response=list[TicketOut], summary="我的待办（按时限排序）")
@@ -263,7 +263,7 @@ def wishes(request, status: str = "open"):
 
 @router.post("/wishes", response={201: WishOut}, summary="发布心愿")
 def wish_create(request, body: WishIn):
-    return 201, _run(lambda: services.wish_create(actor=request.user, title=body.title, description=body.description))
+    return Status(201, _run(lambda: services.wish_create(actor=request.user, title=body.title, description=body.description)))
 
 
 @router.post("/wishes/{int:pk}/{action}", response=WishOut, summary="心愿：claim/fulfil/confirm")
@@ -290,7 +290,7 @@ def orders(request):
 @router.post("/offerings/{int:pk}/order", response={201: OrderOut}, summary="居民点单")
 def order_create(request, pk: int, body: ActionIn):
     offering = wsel.get_offering(request.user, pk)
-    return 201, _run(lambda: services.order_create(actor=request.user, offering=offering, note=body.note))
+    return Status(201, _run(lambda: services.order_create(actor=request.user, offering=offering, note=body.note)))
 
 
 @router.post("/orders/{int:pk}/{action}", response=OrderOut, summary="订单：dispatch/accept/decline/done/rate/cancel")

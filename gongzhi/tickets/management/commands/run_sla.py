@@ -19,7 +19,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: int = 0, batch: int = 500, **opts):
         while True:
-            close_old_connections()
             n = 1
             total = 0
             while n:  # drain: a backlog bigger than one batch is worked off in one go
@@ -31,3 +30,4 @@ class Command(BaseCommand):
             if not loop:
                 return
             time.sleep(loop)
+            close_old_connections()  # a long-running loop must not keep a dead or stale connection
