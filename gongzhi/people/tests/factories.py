@@ -15,8 +15,9 @@ HEADERS = [c.header for c in COLUMNS]
 def make_id(birth: str = "19500301", *, male: bool = True, region: str = "110101", seq: int | None = None) -> str:
     """A valid GB 11643 number; odd 17th digit = male."""
     n = next(_seq) if seq is None else seq
-    order = f"{(n * 2) % 1000:03d}"
-    order = order[:2] + str((int(order[2]) // 2) * 2 + (1 if male else 0))
+    # 500 sequence numbers per sex and birth date; beyond that, the region code changes.
+    order = f"{(n % 500) * 2 + (1 if male else 0):03d}"
+    region = f"{int(region) + n // 500:06d}"
     first17 = region + birth + order
     return first17 + id_number_check_digit(first17)
 
