@@ -13,12 +13,14 @@ def world(db):
 
 
 @pytest.fixture
-def client_for(client):
-    """client_for(user) -> a test client logged in as that user."""
+def client_for(db):
+    """client_for(user) -> a new test client logged in as that user (clients never share a session)."""
+    from django.test import Client
 
     def _login(user):
-        client.force_login(user)
-        return client
+        c = Client()
+        c.force_login(user)
+        return c
 
     return _login
 

@@ -23,7 +23,7 @@ class ORJSONRenderer(BaseRenderer):
 
 def validation_messages(exc: ValidationError) -> dict | list:
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in errors.messages] for field, errors in exc.error_dict.items()}
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
     return [str(m) for m in exc.messages]
 
 

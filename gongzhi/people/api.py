@@ -9,6 +9,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from gongzhi.core.api import validation_messages
 from gongzhi.territory.permissions import can_view_full_id
 from gongzhi.territory.selectors import visible_nodes
 
@@ -194,9 +195,8 @@ class ErrorOut(Schema):
 
 
 def _bad_request(exc: ValidationError) -> Status:
-    """400 with the field errors. (core.api's handler fails on dict-shaped errors; see the issue note.)"""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-    return Status(400, {"detail": _("数据有误"), "errors": errors})
+    """400 with the field errors, in the same shape as core.api's ValidationError handler."""
+    return Status(400, {"detail": _("数据有误"), "errors": validation_messages(exc)})
 
 
 class RejectIn(Schema):
