@@ -3,7 +3,6 @@
 from ninja import Router, Status
 
 from .. import selectors, services
-from .errors import refusals
 from .schemas import ItemOut, PeriodOut, SheetIn, SheetOut, SubjectOut
 
 router = Router()
@@ -27,7 +26,6 @@ def my_period(request, pk: int):
 
 @router.post("/my/periods/{pk}/sheets", response={200: SheetOut, 201: SheetOut},
              summary="提交一个对象的评分（相同 client_key 重复提交不会重复计分）")
-@refusals
 def sheet_submit(request, pk: int, data: SheetIn):
     period, _juror = selectors.get_juror_period(request.user, pk)
     res = services.sheet_submit(actor=request.user, period=period, subject_id=data.subject_id,

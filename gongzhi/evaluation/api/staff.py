@@ -13,7 +13,6 @@ from gongzhi.territory.selectors import get_node
 from .. import aggregation, selectors, services
 from ..models import RuleItem
 from ..permissions import can_manage_rule_set
-from .errors import refusals
 from .schemas import (
     AwardOut,
     ItemIn,
@@ -47,7 +46,6 @@ def rule_sets(request):
 
 
 @router.post("/rulesets", response={201: RuleSetOut})
-@refusals
 def rule_set_create(request, data: RuleSetIn):
     node = get_node(request.user, data.node_id)
     d = data.dict()
@@ -61,7 +59,6 @@ def rule_set(request, pk: int):
 
 
 @router.post("/rulesets/{pk}/versions", response={201: VersionOut})
-@refusals
 def version_create(request, pk: int, data: VersionIn):
     rs = selectors.get_rule_set(request.user, pk)
     d = {k: v for k, v in data.dict().items() if v is not None}
@@ -74,7 +71,6 @@ def version(request, pk: int):
 
 
 @router.post("/versions/{pk}/items", response={201: ItemOut})
-@refusals
 def item_add(request, pk: int, data: ItemIn):
     v = selectors.get_version(request.user, pk)
     d = data.dict()
@@ -94,20 +90,17 @@ def _item(request, pk: int) -> RuleItem:
 
 
 @router.patch("/items/{pk}", response=ItemOut)
-@refusals
 def item_revise(request, pk: int, data: ItemPatch):
     return services.item_revise(actor=request.user, item=_item(request, pk), **data.dict())
 
 
 @router.delete("/items/{pk}", response={204: None})
-@refusals
 def item_remove(request, pk: int):
     services.item_remove(actor=request.user, item=_item(request, pk))
     return Status(204, None)
 
 
 @router.post("/rulesets/{pk}/jurors", response={201: JurorOut})
-@refusals
 def juror_add(request, pk: int, data: JurorIn):
     rs = selectors.get_rule_set(request.user, pk)
     user = find_user(data.login)
@@ -117,7 +110,6 @@ def juror_add(request, pk: int, data: JurorIn):
 
 
 @router.delete("/rulesets/{pk}/jurors/{juror_id}", response={204: None})
-@refusals
 def juror_remove(request, pk: int, juror_id: int):
     rs = selectors.get_rule_set(request.user, pk)
     juror = rs.jurors.filter(pk=juror_id, active=True).first()
@@ -134,7 +126,6 @@ def periods(request, pk: int):
 
 
 @router.post("/rulesets/{pk}/periods", response={201: PeriodOut})
-@refusals
 def period_open(request, pk: int, data: PeriodIn):
     rs = selectors.get_rule_set(request.user, pk)
     return Status(201, services.period_open(actor=request.user, rule_set=rs, day=data.day, subject_refs=data.subject_refs))
@@ -146,14 +137,12 @@ def period(request, pk: int):
 
 
 @router.post("/periods/{pk}/close", response=PeriodDetail)
-@refusals
 def period_close(request, pk: int, data: ReasonIn):
     p = services.period_close(actor=request.user, period=selectors.get_period(request.user, pk), reason=data.reason)
     return p
 
 
 @router.post("/periods/{pk}/reopen", response=PeriodDetail)
-@refusals
 def period_reopen(request, pk: int, data: ReasonIn):
     p = services.period_reopen(actor=request.user, period=selectors.get_period(request.user, pk), reason=data.reason)
     return p
@@ -193,7 +182,6 @@ def awards(request, pk: int):
 
 
 @router.post("/rulesets/{pk}/awards", response={201: list[AwardOut]})
-@refusals
 def awards_grant(request, pk: int, data: YearIn):
     rs = selectors.get_rule_set(request.user, pk)
     return Status(201, services.awards_grant(actor=request.user, rule_set=rs, year=data.year,
@@ -201,7 +189,6 @@ def awards_grant(request, pk: int, data: YearIn):
 
 
 @router.post("/rulesets/{pk}/role-subsidies", response={201: SubsidyOut})
-@refusals
 def role_subsidy(request, pk: int, data: SubsidyIn):
     rs = selectors.get_rule_set(request.user, pk)
     if not can_manage_rule_set(request.user, rs):

@@ -61,6 +61,12 @@ class ScoreSheet(models.Model):
     photo = models.FileField(_("照片"), upload_to="evaluation/%Y/%m/", blank=True,
                              validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "heic"])])
     is_current = models.BooleanField(default=True)
+    # The sheet's sums by kind, written with its scores (sheets never change): closing a period aggregates
+    # these, one row per juror and subject, instead of every item score.
+    score_sum = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    bonus_sum = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    deduction_sum = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    veto_item = models.ForeignKey(RuleItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
@@ -76,8 +82,10 @@ class ScoreSheet(models.Model):
 
 
 class Score(models.Model):
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.PROTECT, related_name="scores")
-    item = models.ForeignKey(RuleItem, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: (sheet, item) is unique, and nothing looks scores up by item alone. A month
+    # of a large compound writes millions of these rows.
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.PROTECT, related_name="scores", db_index=False)
+    item = models.ForeignKey(RuleItem, on_delete=models.PROTECT, related_name="+", db_index=False)
     value = models.DecimalField(_("分数"), max_digits=6, decimal_places=2)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 

@@ -101,8 +101,13 @@ def _submit(actor, period, subject_id, client_key, values, notes, note, photo) -
     if photo is not None and getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
         raise ValidationError({"photo": [_("照片不能超过5MB")]})
     ScoreSheet.objects.filter(subject=subject, juror=juror, is_current=True).update(is_current=False)
+    sums = {k: sum((r.value for r in rows if r.item.kind == k), Decimal("0"))
+            for k in (ItemKind.SCORE, ItemKind.BONUS, ItemKind.DEDUCTION)}
+    vetoes = [r.item for r in rows if r.item.kind == ItemKind.VETO and r.value > 0]
     sheet = ScoreSheet(period=period, subject=subject, juror=juror, party=juror.party, client_key=client_key,
-                       note=(note or "").strip()[:2000], submitted_by=actor)
+                       note=(note or "").strip()[:2000], submitted_by=actor, score_sum=sums[ItemKind.SCORE],
+                       bonus_sum=sums[ItemKind.BONUS], deduction_sum=sums[ItemKind.DEDUCTION],
+                       veto_item=min(vetoes, key=lambda i: i.pk) if vetoes else None)
     if photo is not None:
         ScoreSheet._meta.get_field("photo").run_validators(photo)
         sheet.photo = photo

@@ -226,3 +226,19 @@ def test_old_periods_keep_their_results_when_rules_change(hd):
     r = SubjectResult.objects.get(subject__node=hd.units[0])
     assert (r.total, r.bonus) == (Decimal("109.00"), Decimal("5.00"))
     assert aggregation.explain(r.subject).version_number == 1
+
+
+@pytest.mark.django_db
+def test_sheet_sums_match_its_item_scores(hd):
+    p = hd.open(datetime.date(2024, 1, 1))
+    it = ids(hd, hd.v2)
+    veto = hd.v2.items.get(kind=ItemKind.VETO)
+    res = hd.score("c1", p, 0, {it[7]: "7.5", it[1]: 5, it[2]: 4, it[3]: 3, it[9]: 2, veto.pk: 1},
+                   notes={veto.pk: "飞线"})
+    sheet = res.sheet
+    by_kind = {}
+    for s in sheet.scores.select_related("item"):
+        by_kind[s.item.kind] = by_kind.get(s.item.kind, 0) + s.value
+    assert (sheet.score_sum, sheet.bonus_sum, sheet.deduction_sum) == (
+        by_kind["score"], by_kind["bonus"], by_kind["deduction"]) == (Decimal("7.5"), Decimal("6"), Decimal("8"))
+    assert sheet.veto_item == veto
