@@ -220,3 +220,31 @@ def test_a_hook_with_a_missing_dependency_is_an_error(monkeypatch):
     monkeypatch.setattr(load_demo.importlib, "import_module", import_module)
     with pytest.raises(ModuleNotFoundError):
         run_hooks(io.StringIO(), ("gongzhi.tickets.demo",))
+
+
+def test_citygen_smoke(db):
+    """bench/citygen.py as a module: a small city in the test database, every household in a
+    micro-grid of its own community, the sample ids usable, and a second run refused."""
+    from bench.citygen import CityExists, generate_city, summarize
+
+    out = generate_city(households=600, districts=2, streets=2, communities=2, residents=True, verbose=False)
+    c = out["counts"]
+    assert c["households"] == 600 and c["communities"] == 8
+    assert c["residents"] >= 600
+    city = Node.objects.get(code="990100000000")
+    rows = Household.objects.filter(node_path__under=city.path).values_list("node_path", "micro_grid__community__path")
+    assert len(rows) == 600 and all(p.startswith(cp) for p, cp in rows)
+    worker = User.objects.get(pk=out["sample"]["grid_worker_user_id"])
+    grid = Grid.objects.get(pk=out["sample"]["grid_id"])
+    assert set(visible_households(worker).values_list("id", flat=True)) == set(
+        Household.objects.filter(micro_grid__parent=grid).values_list("id", flat=True))
+    for id_number in Resident.objects.filter(household__node_path__under=city.path).values_list("id_number", flat=True):
+        validate_id_number(id_number)
+    # Ids continue past the generated ones (sequences moved on PostgreSQL).
+    assert Node.objects.create(path="Y000", depth=1, level=Level.PROVINCE, name="x").pk > out["sample"]["city_id"]
+    with pytest.raises(CityExists):
+        generate_city(households=600, districts=2, streets=2, communities=2, verbose=False)
+    assert summarize()["counts"]["households"] == 600
+    again = generate_city(households=300, districts=1, streets=1, communities=3, if_exists="reset", verbose=False)
+    assert again["counts"]["households"] == 300
+    assert Household.objects.filter(node_path__under=Node.objects.get(code="990100000000").path).count() == 300
