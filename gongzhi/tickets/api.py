@@ -163,6 +163,11 @@ def _place(request, body: TicketIn) -> dict:
     }
 
 
+@router.get("/ping", summary="探活（与受理同样的认证，供基准对照）")
+def ping(request):
+    return {"ok": True}
+
+
 @router.get("/categories", response=list[CategoryOut], summary="诉求分类目录")
 def categories(request):
     return list(Category.objects.filter(active=True))

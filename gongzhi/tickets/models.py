@@ -231,6 +231,9 @@ class TicketEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["ticket", "at"])]
 
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.get_action_display()}"
+
     @property
     def actor_label(self) -> str:
         return self.actor.display_name if self.actor_id else str(_("系统"))
@@ -264,6 +267,9 @@ class Attachment(models.Model):
         verbose_name_plural = _("附件")
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Supervision(models.Model):
     """督办: a missed deadline, recorded once (unique on ticket + missed deadline, so two SLA jobs
@@ -296,6 +302,9 @@ class Supervision(models.Model):
             models.UniqueConstraint(fields=["ticket", "missed_deadline"], name="supervision_once_per_deadline"),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.get_kind_display()}"
+
 
 class FollowUp(models.Model):
     """回访: a staff call or the resident's own rating."""
@@ -318,6 +327,9 @@ class FollowUp(models.Model):
         verbose_name = _("回访记录")
         verbose_name_plural = _("回访记录")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.get_rating_display()}"
 
 
 def hash_key(key: str) -> str:

@@ -66,6 +66,9 @@ class ServiceOrder(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["node_path", "created_at"], name="order_place_created")]
 
+    def __str__(self) -> str:
+        return f"{self.offering or self.note} · {self.get_status_display()}"
+
 
 class OrderEvent(models.Model):
     order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="events")
@@ -78,3 +81,6 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

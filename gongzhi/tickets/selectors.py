@@ -7,7 +7,13 @@ from django.utils import timezone
 from gongzhi.territory.scoping import scope_for
 
 from .models import (
-    HANDLER_STATUSES, OPEN_STATUSES, Attachment, FollowUp, Status, Supervision, Ticket, TicketEvent,
+    OPEN_STATUSES,
+    Attachment,
+    FollowUp,
+    Status,
+    Supervision,
+    Ticket,
+    TicketEvent,
 )
 from .permissions import org_ids
 
@@ -114,5 +120,3 @@ def handler_open_counts(user) -> dict:
     qs = handler_queue(user)
     return {"open": qs.count(), "overdue": qs.filter(due_at__lt=timezone.now()).count()}
 
-
-__all__ = ["HANDLER_STATUSES"]

@@ -11,8 +11,8 @@ from gongzhi.core.pagination import paginate
 from gongzhi.people.models import Organisation
 
 from . import permissions as perms
-from . import services
 from . import selectors_wishes as sel
+from . import services
 from .views import error_text
 
 

@@ -2,11 +2,25 @@
 
 from .intake import ticket_submit  # noqa: F401
 from .loop import (  # noqa: F401
-    ticket_accept, ticket_close, ticket_dispatch, ticket_follow_up, ticket_merge, ticket_reject, ticket_resolve,
-    ticket_start, ticket_supervise,
+    ticket_accept,
+    ticket_close,
+    ticket_dispatch,
+    ticket_follow_up,
+    ticket_merge,
+    ticket_reject,
+    ticket_resolve,
+    ticket_start,
+    ticket_supervise,
 )
 from .orders import (  # noqa: F401
-    offering_create, order_accept, order_cancel, order_create, order_decline, order_dispatch, order_done, order_rate,
+    offering_create,
+    order_accept,
+    order_cancel,
+    order_create,
+    order_decline,
+    order_dispatch,
+    order_done,
+    order_rate,
 )
 from .sla import escalate_overdue, sweep  # noqa: F401
 from .wishes import wish_claim, wish_confirm, wish_create, wish_fulfil  # noqa: F401

@@ -10,9 +10,22 @@ from django.utils.translation import gettext as _
 from .. import notices
 from ..attachments import save_photos, validate_photos
 from ..deadlines import fresh_window
-from ..models import LEVEL_RANK, Action, Attachment, FollowUp, HandlingLevel, Rating, Status, Supervision, Ticket
+from ..models import (
+    Action,
+    Attachment,
+    FollowUp,
+    HandlingLevel,
+    Rating,
+    Status,
+    Supervision,
+    Ticket,
+)
 from ..permissions import (
-    can_close_ticket, can_dispatch_ticket, can_follow_up_ticket, can_handle_ticket, can_rate_ticket,
+    can_close_ticket,
+    can_dispatch_ticket,
+    can_follow_up_ticket,
+    can_handle_ticket,
+    can_rate_ticket,
     can_supervise_ticket,
 )
 from ..routing import Route, candidates, first_route, route_at_or_above
@@ -222,5 +235,3 @@ def ticket_supervise(*, actor, ticket: Ticket, note: str, now=None) -> Supervisi
     notices.tell(notices.handler_users(ticket), ticket, _("您承办的工单被督办"), note, kind="supervision")
     return sup
 
-
-__all__ = ["LEVEL_RANK"]

@@ -13,15 +13,15 @@ from ..models_orders import OrderStatus
 from ..permissions import can_act_for_org, is_staff_for, resident_households
 from ..services.intake import resolve_place
 
-O = OrderStatus
+OS = OrderStatus
 ORDER_TRANSITIONS = {
-    O.ORDERED: {O.DISPATCHED, O.CANCELLED},
-    O.DISPATCHED: {O.ACCEPTED, O.DECLINED, O.CANCELLED},
-    O.DECLINED: {O.DISPATCHED, O.CANCELLED},
-    O.ACCEPTED: {O.DONE},
-    O.DONE: {O.RATED},
-    O.RATED: set(),
-    O.CANCELLED: set(),
+    OS.ORDERED: {OS.DISPATCHED, OS.CANCELLED},
+    OS.DISPATCHED: {OS.ACCEPTED, OS.DECLINED, OS.CANCELLED},
+    OS.DECLINED: {OS.DISPATCHED, OS.CANCELLED},
+    OS.ACCEPTED: {OS.DONE},
+    OS.DONE: {OS.RATED},
+    OS.RATED: set(),
+    OS.CANCELLED: set(),
 }
 URL = "/tickets/orders/"
 
@@ -32,7 +32,7 @@ def _lock(order: ServiceOrder) -> ServiceOrder:
 
 def _move(order: ServiceOrder, to: str, *, actor, note: str = "", **fields) -> ServiceOrder:
     if to not in ORDER_TRANSITIONS[order.status]:
-        raise ValidationError(_("订单不能从“%(a)s”变为“%(b)s”") % {"a": order.get_status_display(), "b": O(to).label})
+        raise ValidationError(_("订单不能从“%(a)s”变为“%(b)s”") % {"a": order.get_status_display(), "b": OS(to).label})
     OrderEvent.objects.create(order=order, actor=actor, from_status=order.status, to_status=to, note=note[:300])
     fields["status"] = to
     for k, v in fields.items():
@@ -67,7 +67,7 @@ def order_create(*, actor, offering: ServiceOffering, note: str = "") -> Service
     place = resolve_place(household=homes[0])
     order = ServiceOrder.objects.create(offering=offering, community=place["community"], household=homes[0],
                                         node_path=place["node_path"], resident=actor, note=(note or "").strip()[:300])
-    OrderEvent.objects.create(order=order, actor=actor, from_status="", to_status=O.ORDERED, note=offering.title)
+    OrderEvent.objects.create(order=order, actor=actor, from_status="", to_status=OS.ORDERED, note=offering.title)
     return order
 
 
@@ -79,7 +79,7 @@ def order_dispatch(*, actor, order: ServiceOrder, organisation: Organisation | N
     organisation = organisation or (order.offering.organisation if order.offering_id else None)
     if organisation is None:
         raise ValidationError({"organisation": [_("请选择接单组织")]})
-    _move(order, O.DISPATCHED, actor=actor, note=note or organisation.name, organisation=organisation, decline_reason="")
+    _move(order, OS.DISPATCHED, actor=actor, note=note or organisation.name, organisation=organisation, decline_reason="")
     notify(_org_users(organisation), title=_("社区派单：%(t)s") % {"t": order.offering.title if order.offering_id else order.note},
            url=URL, kind="order")
     return order
@@ -90,7 +90,7 @@ def order_accept(*, actor, order: ServiceOrder) -> ServiceOrder:
     order = _lock(order)
     if not can_act_for_org(actor, order.organisation):
         raise PermissionDenied
-    _move(order, O.ACCEPTED, actor=actor)
+    _move(order, OS.ACCEPTED, actor=actor)
     notify([order.resident], title=_("您预约的服务已被接单"), url=URL, kind="order")
     return order
 
@@ -103,7 +103,7 @@ def order_decline(*, actor, order: ServiceOrder, reason: str) -> ServiceOrder:
     order = _lock(order)
     if not can_act_for_org(actor, order.organisation):
         raise PermissionDenied
-    _move(order, O.DECLINED, actor=actor, note=reason, decline_reason=reason[:200])
+    _move(order, OS.DECLINED, actor=actor, note=reason, decline_reason=reason[:200])
     return order
 
 
@@ -115,7 +115,7 @@ def order_done(*, actor, order: ServiceOrder, result: str) -> ServiceOrder:
     order = _lock(order)
     if not can_act_for_org(actor, order.organisation):
         raise PermissionDenied
-    _move(order, O.DONE, actor=actor, note=result, result=result[:300])
+    _move(order, OS.DONE, actor=actor, note=result, result=result[:300])
     notify([order.resident], title=_("服务已完成，请评价"), url=URL, kind="order")
     return order
 
@@ -127,7 +127,7 @@ def order_rate(*, actor, order: ServiceOrder, rating: str, comment: str = "") ->
     order = _lock(order)
     if order.resident_id != actor.pk:
         raise PermissionDenied
-    _move(order, O.RATED, actor=actor, note=comment, rating=rating, comment=(comment or "").strip()[:300])
+    _move(order, OS.RATED, actor=actor, note=comment, rating=rating, comment=(comment or "").strip()[:300])
     return order
 
 
@@ -136,4 +136,4 @@ def order_cancel(*, actor, order: ServiceOrder, reason: str = "") -> ServiceOrde
     order = _lock(order)
     if not (order.resident_id == actor.pk or is_staff_for(actor, order.node_path)):
         raise PermissionDenied
-    return _move(order, O.CANCELLED, actor=actor, note=reason)
+    return _move(order, OS.CANCELLED, actor=actor, note=reason)
