@@ -14,6 +14,7 @@ urlpatterns = [
     path("territory/", include("gongzhi.territory.urls")),
     path("people/", include("gongzhi.people.urls")),
     path("tickets/", include("gongzhi.tickets.urls")),
+    path("open311/v2/", include("gongzhi.tickets.open311_urls")),
     path("evaluation/", include("gongzhi.evaluation.urls")),
     path("", include("gongzhi.dashboard.urls")),
     path("", include("gongzhi.core.urls")),
