@@ -67,7 +67,8 @@ def test_rerun_creates_no_duplicates(demo, db):
     assert demo["first"]["territory.Household"] > 3000
     assert "跳过" in demo["out2"]
     # One audit row per community built, none on the re-run.
-    assert AuditLog.objects.filter(action=AuditLog.Action.IMPORT).count() == len(territory_demo.COMMUNITIES)
+    assert AuditLog.objects.filter(action=AuditLog.Action.IMPORT, detail__source="load_demo").count() == len(
+        territory_demo.COMMUNITIES)
 
 
 def test_output_lists_every_account_and_the_url(demo, db):
