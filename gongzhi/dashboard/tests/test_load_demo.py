@@ -249,3 +249,9 @@ def test_citygen_smoke(db):
     again = generate_city(households=300, districts=1, streets=1, communities=3, if_exists="reset", verbose=False)
     assert again["counts"]["households"] == 300
     assert Household.objects.filter(node_path__under=Node.objects.get(code="990100000000").path).count() == 300
+
+
+def test_help_renders():
+    from gongzhi.dashboard.management.commands.load_demo import Command
+
+    assert "--skip-hooks" in Command().create_parser("manage.py", "load_demo").format_help()

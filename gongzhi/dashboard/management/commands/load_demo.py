@@ -7,7 +7,6 @@ import unicodedata
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
@@ -64,14 +63,15 @@ def _place_label(node: Node) -> str:
 class Command(BaseCommand):
     # The system checks import every URLconf (1–2 s); runserver and migrate run them anyway.
     requires_system_checks = []
-    help = gettext_lazy(
+    # Plain str: argparse cannot format a lazy translation object as the description.
+    help = (
         "载入演示数据：五个案例社区（长沟、南关、栗塘、阆中南街、官堰）的小区、楼栋、单元、住户、网格、党组织、"
         "居民、党员、组织和每个角色的演示账号。可重复运行，已有的社区不会重复生成。"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--skip-hooks", action="store_true",
-                            help=gettext_lazy("不调用工单、评比等模块的演示数据钩子"))
+                            help="不调用工单、评比等模块的演示数据钩子")
 
     def handle(self, *args, **options):
         started = time.perf_counter()
