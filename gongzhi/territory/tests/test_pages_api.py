@@ -147,3 +147,11 @@ def test_admin_is_chinese_and_refuses_a_role_on_the_wrong_level(world, client_fo
         "user": world.users["nobody"].pk, "role": "unit_head", "node": world.unit_a1_1.pk, "start_date": "2026-01-01",
     })
     assert r.status_code == 302
+
+
+@pytest.mark.django_db
+def test_home_shows_resident_their_household_and_nobody_a_hint(world, client_for):
+    r = client_for(world.users["resident_a1"]).get(reverse("dashboard:home"))
+    assert r.status_code == 200 and reverse("people:household", args=[world.hh_a1.pk]) in r.content.decode()
+    r = client_for(world.users["nobody"]).get(reverse("dashboard:home"))
+    assert "尚未分配任何角色" in r.content.decode()
