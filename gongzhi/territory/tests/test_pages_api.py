@@ -155,3 +155,11 @@ def test_home_shows_resident_their_household_and_nobody_a_hint(world, client_for
     assert r.status_code == 200 and reverse("people:household", args=[world.hh_a1.pk]) in r.content.decode()
     r = client_for(world.users["nobody"]).get(reverse("dashboard:home"))
     assert "尚未分配任何角色" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_menu_follows_roles(world, client_for):
+    staff = client_for(world.users["community_a"]).get(reverse("dashboard:home")).content.decode()
+    resident = client_for(world.users["resident_a1"]).get(reverse("dashboard:home")).content.decode()
+    assert reverse("people:import") in staff and reverse("people:import") not in resident
+    assert reverse("territory:browse") not in resident and reverse("tickets:home") in resident
