@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -34,9 +35,9 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
-from gongzhi.core.paths import STEPLEN, step, step_number
+from gongzhi.core.paths import STEPLEN, PathField, step, step_number
 
-from .models import Household, Level, Node
+from .models import Level, Node
 
 CODE_WIDTH = 12
 MAX_ERRORS = 100
@@ -355,11 +356,24 @@ def _move_subtree(cur, old: str, new: str) -> None:
         f"UPDATE {_table()} SET path = %s || SUBSTR(path, %s), depth = depth + %s WHERE path >= %s AND path < %s",
         [new, cut, delta, old, upper],
     )
-    hh = _q(Household._meta.db_table)
-    cur.execute(
-        f"UPDATE {hh} SET node_path = %s || SUBSTR(node_path, %s) WHERE node_path >= %s AND node_path < %s",
-        [new, cut, old, upper],
-    )
+    # Every other PathField in the project is a copy of a node's path (households, tickets …):
+    # found by type, so an app that adds such a copy is re-pathed without touching this module.
+    for table, column in path_copies():
+        cur.execute(
+            f"UPDATE {_q(table)} SET {_q(column)} = %s || SUBSTR({_q(column)}, %s) "
+            f"WHERE {_q(column)} >= %s AND {_q(column)} < %s",
+            [new, cut, old, upper],
+        )
+
+
+def path_copies() -> list[tuple[str, str]]:
+    """(table, column) of every PathField except Node.path itself."""
+    out = []
+    for model in apps.get_models():
+        for f in model._meta.concrete_fields:
+            if isinstance(f, PathField) and not (model is Node and f.name == "path"):
+                out.append((model._meta.db_table, f.column))
+    return out
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from .models import (
 from .permissions import can_manage_node
 
 
-def _next_child_path(parent: Node | None) -> str:
+def next_child_path(parent: Node | None) -> str:
     if parent is None:
         last = Node.objects.filter(depth=1).order_by("-path").values_list("path", flat=True).first()
         prefix = ""
@@ -36,6 +36,25 @@ def _next_child_path(parent: Node | None) -> str:
         prefix = parent.path
     n = step_number(last[-4:]) + 1 if last else 1
     return prefix + step(n)
+
+
+# Significant digits of the 12-digit statistical code at each administrative level.
+CODE_DIGITS = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.STREET: 9, Level.COMMUNITY: 12}
+
+
+def _check_code(code: str, level: str, parent: Node | None) -> None:
+    """A code is 12 digits, zero beyond its level's digits, and starts with the parent's digits."""
+    digits = CODE_DIGITS.get(level)
+    if digits is None:
+        raise ValidationError({"code": [_("只有省至社区/村五级节点有区划代码")]})
+    if len(code) != 12 or not code.isdigit() or code[digits:] != "0" * (12 - digits):
+        raise ValidationError({"code": [_("区划代码应为12位数字，且本级以下各位为0")]})
+    if parent is not None and parent.code:
+        parent_digits = CODE_DIGITS[Level(parent.level)]
+        if not code.startswith(parent.code[:parent_digits]):
+            raise ValidationError({"code": [_("区划代码与上级代码不符")]})
+    if Node.objects.filter(code=code).exists():
+        raise ValidationError({"code": [_("区划代码已存在")]})
 
 
 @transaction.atomic
@@ -56,11 +75,11 @@ def node_add(*, actor, parent: Node | None, level: str, name: str, code: str | N
             )
         if not can_manage_node(actor, parent):
             raise PermissionDenied
-    if code and Node.objects.filter(code=code).exists():
-        raise ValidationError({"code": [_("区划代码已存在")]})
+    if code:
+        _check_code(code, level, parent)
     if parent is not None and Node.objects.filter(parent=parent, name=name).exists():
         raise ValidationError({"name": [_("同一上级下已有同名节点")]})
-    path = _next_child_path(parent)
+    path = next_child_path(parent)
     node = Node.objects.create(path=path, depth=len(path) // 4, parent=parent, level=level, name=name, code=code or None)
     audit_record(actor=actor, action=AuditLog.Action.CREATE, target=node)
     return node

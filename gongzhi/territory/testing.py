@@ -5,9 +5,9 @@ import itertools
 from dataclasses import dataclass, field
 
 from gongzhi.accounts.models import User
-from gongzhi.core.paths import step
 
 from .models import Grid, Household, Level, Node, Role, RoleAssignment
+from .services import next_child_path
 
 _seq = itertools.count(1)
 
@@ -21,12 +21,7 @@ def make_user(username: str | None = None, *, name: str = "", password: str = "G
 
 
 def make_node(parent: Node | None, level: str, name: str, code: str | None = None) -> Node:
-    if parent is None:
-        n = Node.objects.filter(depth=1).count() + 1
-        path = step(n)
-    else:
-        n = Node.objects.filter(parent=parent).count() + 1
-        path = parent.path + step(n)
+    path = next_child_path(parent)
     return Node.objects.create(path=path, depth=len(path) // 4, parent=parent, level=level, name=name, code=code)
 
 

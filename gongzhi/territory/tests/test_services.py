@@ -118,3 +118,18 @@ def test_micro_grid_kind_constraint_in_database(world):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Grid.objects.create(community=world.community_a, code="98", name="坏", kind="micro", parent=None)
+
+
+@pytest.mark.django_db
+def test_node_add_checks_statistical_codes(world):
+    admin = world.users["admin"]
+    with pytest.raises(ValidationError):
+        services.node_add(actor=admin, parent=world.street, level=Level.COMMUNITY, name="丙社区", code="12345")
+    with pytest.raises(ValidationError):  # not under the street's 990101001
+        services.node_add(actor=admin, parent=world.street, level=Level.COMMUNITY, name="丙社区", code="990101002003")
+    with pytest.raises(ValidationError):  # already used by 甲社区
+        services.node_add(actor=admin, parent=world.street, level=Level.COMMUNITY, name="丙社区", code="990101001001")
+    with pytest.raises(ValidationError):  # compounds carry no statistical code
+        services.node_add(actor=admin, parent=world.community_a, level=Level.COMPOUND, name="新小区", code="990101001009")
+    node = services.node_add(actor=admin, parent=world.street, level=Level.COMMUNITY, name="丙社区", code="990101001003")
+    assert node.code == "990101001003"
