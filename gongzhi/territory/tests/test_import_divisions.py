@@ -335,3 +335,11 @@ def test_command_exits_non_zero_from_the_shell(tmp_path):
     )
     assert result.returncode != 0
     assert "找不到目录" in result.stderr
+
+
+def test_command_help_renders():
+    from django.core.management import call_command
+
+    with pytest.raises(SystemExit) as e:
+        call_command("import_divisions", "--help")
+    assert e.value.code == 0

