@@ -131,7 +131,7 @@ def household(request, pk: int):
                                      channel="household_page")
     ctx = {
         "hh": hh,
-        "ancestors": territory_selectors.node_ancestors(hh.node).exclude(level__in=["province", "city"]),
+        "trail": territory_selectors.node_trail(request.user, hh.node),
         "answerable": territory_selectors.answerable_for(hh),
         "residents": residents_qs,
         "full_id": full_id,

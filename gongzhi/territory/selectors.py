@@ -5,7 +5,7 @@ from django.http import Http404
 
 from gongzhi.core.paths import ancestors_of
 
-from .models import LEVEL_ORDER, Grid, Household, Node, PartyOrg, RoleAssignment
+from .models import LEVEL_ORDER, Grid, Household, Level, Node, PartyOrg, RoleAssignment
 from .scoping import Scope, scope_for
 
 
@@ -36,10 +36,6 @@ def node_children(user, node: Node) -> QuerySet[Node]:
         .annotate(n_children=Count("children", distinct=True))
         .order_by("code", "name")
     )
-
-
-def node_ancestors(node: Node) -> QuerySet[Node]:
-    return Node.objects.filter(path__in=ancestors_of(node.path)[:-1]).order_by("path")
 
 
 def root_nodes(user) -> QuerySet[Node]:
@@ -151,3 +147,14 @@ def grid_role_holders(grid: Grid) -> QuerySet[RoleAssignment]:
 
 def node_role_holders(node: Node) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.active().filter(node=node).select_related("user").order_by("role", "user_id")
+
+
+def node_trail(user, node: Node, *, top_level: str = Level.COUNTY) -> list[Node]:
+    """Breadcrumbs from `top_level` down to the node itself; each node's `linkable` says whether the
+    user may open its page (a grid worker sees the names of the places above, but no links)."""
+    scope = scope_for(user)
+    keep = LEVEL_ORDER[LEVEL_ORDER.index(top_level):]
+    trail = [n for n in Node.objects.filter(path__in=ancestors_of(node.path)).order_by("path") if n.level in keep]
+    for n in trail:
+        n.linkable = scope.everything or any(n.path.startswith(p) for p in scope.node_paths)
+    return trail

@@ -18,7 +18,7 @@ def node_detail(request, pk: int):
     node = selectors.get_node(request.user, pk)
     ctx = {
         "node": node,
-        "ancestors": selectors.node_ancestors(node),
+        "trail": selectors.node_trail(request.user, node, top_level=Level.PROVINCE)[:-1],
         "children": selectors.node_children(request.user, node),
         "holders": selectors.node_role_holders(node),
         "grids": selectors.grids_of_community(request.user, node) if node.level == Level.COMMUNITY else [],

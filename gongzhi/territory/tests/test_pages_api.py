@@ -163,3 +163,12 @@ def test_menu_follows_roles(world, client_for):
     resident = client_for(world.users["resident_a1"]).get(reverse("dashboard:home")).content.decode()
     assert reverse("people:import") in staff and reverse("people:import") not in resident
     assert reverse("territory:browse") not in resident and reverse("tickets:home") in resident
+
+
+@pytest.mark.django_db
+def test_breadcrumbs_link_only_what_the_user_may_open(world, client_for):
+    body = client_for(world.users["grid_a1"]).get(reverse("people:household", args=[world.hh_a1.pk])).content.decode()
+    assert "甲社区" in body and reverse("territory:node", args=[world.community_a.pk]) not in body
+    body = client_for(world.users["community_a"]).get(reverse("people:household", args=[world.hh_a1.pk])).content.decode()
+    assert reverse("territory:node", args=[world.community_a.pk]) in body
+    assert reverse("territory:node", args=[world.street.pk]) not in body
