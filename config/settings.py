@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files instead of a CDN
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.territory",
