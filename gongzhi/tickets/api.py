@@ -156,7 +156,8 @@ def _detail(t) -> dict:
 def _place(request, body: TicketIn) -> dict:
     """Place ids are looked up unscoped; the intake service checks the user may file there."""
     return {
-        "household": get_object_or_404(Household.objects.select_related("node", "micro_grid"), pk=body.household_id)
+        "household": get_object_or_404(Household.objects.select_related("node", "micro_grid__community"),
+                                       pk=body.household_id)
         if body.household_id else None,
         "node": get_object_or_404(Node, pk=body.node_id) if body.node_id else None,
         "community": get_object_or_404(Node, pk=body.community_id) if body.community_id else None,

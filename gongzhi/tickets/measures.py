@@ -103,22 +103,28 @@ def ticket_measures(node: Node, start: datetime.datetime, end: datetime.datetime
     as_of = min(now or timezone.now(), end)
     base = Ticket.objects.filter(node_path__under=node.path, created_at__gte=start, created_at__lt=end).exclude(
         status__in=[Status.MERGED, Status.REJECTED])
+    # One pass over the covering index ticket_place_created_cov (an index-only scan on PostgreSQL):
+    # every count reads only its key and INCLUDE columns. COUNT(created_at) counts rows like COUNT(*)
+    # (the column is NOT NULL) but, unlike COUNT(id), needs no heap visit; Django refuses Count("*")
+    # with a filter.
+    n = "created_at"
+    done = Q(status__in=DONE_STATUSES)
     agg = base.aggregate(
-        total=Count("pk"),
-        response_due=Count("pk", filter=Q(responded_at__isnull=False) | Q(respond_by__lte=as_of)),
-        responded_on_time=Count("pk", filter=Q(responded_at__lte=F("respond_by"))),
-        resolved=Count("pk", filter=Q(status__in=DONE_STATUSES)),
-        rated=Count("pk", filter=~Q(rating="")),
-        satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),
-        basic=Count("pk", filter=Q(rating=Rating.BASIC)),
-        unsatisfied=Count("pk", filter=Q(rating=Rating.UNSATISFIED)),
-        closure_due=Count("pk", filter=Q(status=Status.CLOSED) | Q(resolve_by__lte=as_of)),
-        closed_on_time=Count("pk", filter=Q(status=Status.CLOSED, resolved_at__lte=F("resolve_by"))),
-        opinions_collected=Count("pk", filter=Q(kind=Kind.OPINION)),
-        hazards_collected=Count("pk", filter=Q(kind=Kind.HAZARD)),
+        total=Count(n),
+        response_due=Count(n, filter=Q(responded_at__isnull=False) | Q(respond_by__lte=as_of)),
+        responded_on_time=Count(n, filter=Q(responded_at__lte=F("respond_by"))),
+        resolved=Count(n, filter=done),
+        rated=Count(n, filter=~Q(rating="")),
+        satisfied=Count(n, filter=Q(rating=Rating.SATISFIED)),
+        basic=Count(n, filter=Q(rating=Rating.BASIC)),
+        unsatisfied=Count(n, filter=Q(rating=Rating.UNSATISFIED)),
+        closure_due=Count(n, filter=Q(status=Status.CLOSED) | Q(resolve_by__lte=as_of)),
+        closed_on_time=Count(n, filter=Q(status=Status.CLOSED, resolved_at__lte=F("resolve_by"))),
+        opinions_collected=Count(n, filter=Q(kind=Kind.OPINION)),
+        hazards_collected=Count(n, filter=Q(kind=Kind.HAZARD)),
+        **{f"level_{lv}": Count(n, filter=done & Q(resolved_level=lv)) for lv in HandlingLevel.values},
     )
-    levels = {r["resolved_level"]: r["n"] for r in base.filter(status__in=DONE_STATUSES).exclude(resolved_level="")
-              .values("resolved_level").annotate(n=Count("pk")).order_by()}
+    levels = {lv: c for lv in HandlingLevel.values if (c := agg.pop(f"level_{lv}"))}
     w = Wish.objects.filter(node_path__under=node.path, created_at__gte=start, created_at__lt=end).aggregate(
         wishes_collected=Count("pk", filter=~Q(status=WishStatus.WITHDRAWN)),
         wishes_claimed=Count("pk", filter=Q(status__in=[WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRMED])),

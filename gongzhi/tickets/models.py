@@ -163,7 +163,12 @@ class Ticket(models.Model):
         verbose_name_plural = _("诉求工单")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["node_path", "created_at"], name="ticket_place_created"),
+            # Covering on PostgreSQL: the rates (measures.ticket_measures) read only these columns, so
+            # a street's year is an index-only scan instead of ~20k random heap reads. SQLite ignores
+            # `include` (a plain index; `check --database` warns models.W040 there, harmless).
+            models.Index(fields=["node_path", "created_at"], name="ticket_place_created_cov",
+                         include=["status", "kind", "rating", "respond_by", "responded_at", "resolve_by",
+                                  "resolved_at", "resolved_level"]),
             models.Index(fields=["handler", "due_at"], condition=_OPEN_Q, name="ticket_open_handler_due"),
             models.Index(fields=["node_path", "due_at"], condition=_OPEN_Q, name="ticket_open_place_due"),
             models.Index(fields=["due_at"], condition=_OPEN_Q, name="ticket_open_due"),

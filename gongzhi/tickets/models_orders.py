@@ -11,6 +11,13 @@ from gongzhi.people.models import Organisation
 from gongzhi.territory.models import Household, Node
 
 
+def _rating_choices():
+    # Rating lives in models.py, which imports this module at its end: look it up lazily.
+    from .models import Rating
+
+    return Rating.choices
+
+
 class ServiceOffering(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offerings",
                                      verbose_name=_("提供单位"))
@@ -55,7 +62,7 @@ class ServiceOrder(models.Model):
                                      related_name="service_orders", verbose_name=_("接单组织"))
     decline_reason = models.CharField(_("拒单原因"), max_length=200, blank=True)
     result = models.CharField(_("服务情况"), max_length=300, blank=True)
-    rating = models.CharField(_("评价"), max_length=12, blank=True)
+    rating = models.CharField(_("评价"), max_length=12, choices=_rating_choices, blank=True)
     comment = models.CharField(_("评价意见"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("点单时间"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

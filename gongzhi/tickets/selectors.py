@@ -58,7 +58,10 @@ def get_ticket(user, pk: int) -> Ticket:
     return t
 
 
-def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
+def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent] | list[TicketEvent]:
+    fresh = getattr(ticket, "intake_events", None)
+    if fresh is not None and ticket.status == Status.SUBMITTED:  # just created by ticket_submit
+        return fresh
     return ticket.events.select_related("actor").order_by("at", "id")
 
 

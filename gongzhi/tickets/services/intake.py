@@ -32,7 +32,7 @@ def resolve_place(*, household: Household | None = None, node: Node | None = Non
     """The place fields of a ticket (community, node_path, grids), validated."""
     address = (address or "").strip()[:200]
     if household is not None:
-        comm = community_of(household.node)
+        comm = _household_community(household)
         return {"community": comm, "household": household, "node": None, "address": address,
                 "node_path": household.node_path, "micro_grid_id": household.micro_grid_id,
                 "grid_id": household.micro_grid.parent_id}
@@ -57,6 +57,17 @@ def resolve_place(*, household: Household | None = None, node: Node | None = Non
         return {"community": community, "household": None, "node": community, "address": address,
                 "node_path": community.path, "micro_grid_id": None, "grid_id": None}
     raise ValidationError({"place": [_("请选择诉求地点（住户、楼栋、小区或填写社区内地址）")]})
+
+
+def _household_community(household: Household) -> Node | None:
+    """The household's community. When the caller loaded micro_grid__community with the household
+    (the API and the forms do), that row is it if it is an ancestor of the household: no query."""
+    if Household.micro_grid.is_cached(household) and household.micro_grid.__class__.community.is_cached(
+            household.micro_grid):
+        comm = household.micro_grid.community
+        if comm.level == Level.COMMUNITY and household.node_path.startswith(comm.path):
+            return comm
+    return community_of(household.node)
 
 
 def _can_file_for_place(actor, place: dict) -> bool:
@@ -181,9 +192,9 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
                 status=Status.SUBMITTED, created_at=now, respond_by=respond_by, resolve_by=resolve_by,
                 due_at=respond_by, lat=lat, long=long, **place,
             )
-            TicketEvent.objects.create(ticket=ticket, actor=actor, at=now, action=Action.SUBMIT, from_status="",
-                                       to_status=Status.SUBMITTED,
-                                       note=Channel(channel).label, data={"channel": channel})
+            event = TicketEvent.objects.create(ticket=ticket, actor=actor, at=now, action=Action.SUBMIT,
+                                               from_status="", to_status=Status.SUBMITTED,
+                                               note=str(Channel(channel).label), data={"channel": channel})
             save_photos(ticket, checked, actor=actor, stage=Attachment.Stage.INTAKE)
             notices.new_ticket(ticket)
     except IntegrityError:
@@ -192,4 +203,7 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
         if external_no and Ticket.objects.filter(external_no=external_no).exists():
             raise ValidationError({"external_no": [_("12345工单号%(no)s已登记，请勿重复转办") % {"no": external_no}]}) from None
         raise
+    # A new ticket's whole history is this one event: the API's answer need not read it back
+    # (selectors.ticket_events). Not Django's prefetch cache: later writes must not see it.
+    ticket.intake_events = [event]
     return ticket
