@@ -28,8 +28,8 @@ def _walk(patterns, prefix=""):
 
 
 def _concrete(route: str) -> str:
-    route = re.sub(r"<int:[^>]+>", "1", route)
-    route = re.sub(r"<(?:str|slug|path):[^>]+>|<[^>]+>", "x", route)
+    route = re.sub(r"<(?:str|slug|path):[^>]+>", "x", route)
+    route = re.sub(r"<[^>]+>", "1", route)  # <int:pk> and ninja's untyped <pk>
     route = route.replace("^", "").replace("$", "").replace("\\Z", "").replace("\\", "")
     return "/" + route
 
