@@ -247,6 +247,20 @@ def households(request, q: str = ""):
     return selectors.household_list(request.user, q=q[:50])
 
 
+class MyHouseholdOut(Schema):
+    id: int
+    address: str
+    micro_grid_id: int
+    via_role: bool
+    via_member: bool
+
+
+@router.get("/my/households", response=list[MyHouseholdOut], summary="我负责的住户（按角色和党员联系户）")
+@paginate(PageNumberPagination, page_size=100)
+def my_households(request):
+    return selectors.households_for_person(request.user)
+
+
 @router.get("/households/{pk}", response=HouseholdWithResidents, summary="一户及现居住人员（脱敏）")
 def household(request, pk: int):
     hh = selectors.household_list(request.user).filter(pk=pk).first()

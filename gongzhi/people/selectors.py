@@ -1,6 +1,6 @@
 """Reads of people a user can reach, scoped to the user's subtree. Hidden and missing both raise Http404."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from gongzhi.core.paths import ancestors_of
@@ -83,6 +83,23 @@ def household_members_serving(household: Household) -> QuerySet[MemberHousehold]
         MemberHousehold.objects.filter(household=household)
         .select_related("member__resident", "member__party_org")
         .order_by("since", "id")
+    )
+
+
+def households_for_person(user) -> QuerySet[Household]:
+    """"Which households does this person answer for": through their roles (网格员, 楼栋长 …) and as a
+    party member serving them (党员联系户). Each row says how: `via_role` and/or `via_member`."""
+    role_scope = scope_for(user, responsibility_only=True)
+    served = MemberHousehold.objects.filter(member__resident__user=user).values("household_id")
+    role_q = role_scope.households_q() if not role_scope.is_empty else Q(pk__in=[])
+    return (
+        Household.objects.filter(role_q | Q(pk__in=served))
+        .annotate(
+            via_role=Case(When(role_q, then=Value(True)), default=Value(False)),
+            via_member=Exists(MemberHousehold.objects.filter(household=OuterRef("pk"), member__resident__user=user)),
+        )
+        .select_related("node", "micro_grid")
+        .order_by("node_path", "number")
     )
 
 

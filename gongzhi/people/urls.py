@@ -10,6 +10,7 @@ urlpatterns = [
     path("residents/<int:pk>/tags/", views.resident_tags, name="resident_tags"),
     path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
     path("households/<int:pk>/", views.household, name="household"),
+    path("my-households/", views.my_households, name="my_households"),
     path("households/<int:household_pk>/residents/new/", views.resident_new, name="resident_new"),
     path("members/", views.members, name="members"),
     path("dual-reports/", views.dual_reports, name="dual_reports"),

@@ -296,3 +296,12 @@ def _exportable_node(user, pk: int) -> Node:
         if node is None or not territory_selectors.households_under(user, node).exists():
             raise Http404
     return node
+
+
+@login_required
+def my_households(request):
+    """我负责的住户: through my roles and as a party member serving them (党员联系户)."""
+    page = paginate(request, selectors.households_for_person(request.user))
+    visible = set(territory_selectors.visible_households(request.user).filter(pk__in=[h.pk for h in page])
+                  .values_list("pk", flat=True))
+    return render(request, "people/my_households.html", {"page": page, "visible": visible})
