@@ -3,18 +3,14 @@
 import uuid
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.paths import ancestors_of
-from gongzhi.territory.models import Grid, Level, Node
-from gongzhi.territory.scoping import scope_for
-from gongzhi.territory.services import community_of
+from gongzhi.territory.models import Node
 
 from .models import Category, Channel, FollowUp, HandlingLevel, Kind, Rating
 from .permissions import resident_households, staff_paths
+from .selectors import filing_communities, place_label, places_q_for
 
-MAX_PLACES = 500
 STAFF_CHANNELS = [(c.value, c.label) for c in Channel if c not in (Channel.SELF, Channel.OPEN311)]
 
 
@@ -45,21 +41,24 @@ class SubmitForm(forms.Form):
         if not self.initial.get("idem"):
             self.initial["idem"] = uuid.uuid4().hex
         if self.staff_mode:
-            communities = Node.objects.filter(level=Level.COMMUNITY)
-            if not user.is_superuser:
-                scope = scope_for(user, responsibility_only=True)
-                communities = communities.filter(
-                    scope.nodes_q() | Q(path__in=[a for p in scope.node_paths for a in ancestors_of(p)])
-                    | _grid_communities_q(scope))
-            self.fields["community"].queryset = communities.order_by("path")
-            self.fields["node"].queryset = _places_under([c.path for c in self.fields["community"].queryset[:50]])
+            self.fields["community"].queryset = filing_communities(user)
             del self.fields["household"]
         else:
             self.fields["household"].choices = [(h.pk, str(h)) for h in self.homes]
-            comm_paths = {community_of(h.node).path for h in self.homes}
-            self.fields["node"].queryset = _places_under(comm_paths)
             for name in ("community", "channel", "external_no", "reporter_name"):
                 del self.fields[name]
+        # The place picker searches (tickets:places); the select holds only the chosen place, and the
+        # queryset, which validates it, is every compound/building the user may file for.
+        node = self.fields["node"]
+        node.queryset = places_q_for(user, staff_mode=self.staff_mode)
+        node.widget.attrs.update({"data-place-picker": "1"})
+        node.widget.choices = [("", node.empty_label)] + [(p.pk, place_label(p)) for p in self._chosen_places()]
+
+    def _chosen_places(self) -> list[Node]:
+        value = (self.data.get("node") if self.is_bound else self.initial.get("node")) or ""
+        if not str(value).isdigit():
+            return []
+        return list(self.fields["node"].queryset.filter(pk=value).select_related("parent"))
 
     def clean(self):
         data = super().clean()
@@ -79,21 +78,6 @@ class SubmitForm(forms.Form):
         if d.get("node"):
             return {"node": d["node"], "address": d.get("address", "")}
         return {"community": d["community"], "address": d.get("address", "")}
-
-
-def _grid_communities_q(scope):
-    ids = scope.grid_ids + scope.micro_grid_ids
-    return Q(pk__in=Grid.objects.filter(pk__in=ids).values("community_id")) if ids else Q(pk__in=[])
-
-
-def _places_under(paths) -> QuerySet[Node]:
-    """Compounds and buildings under the communities (bounded: a form select, not a browser)."""
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(path__under=p)
-    ids = list(Node.objects.filter(q, level__in=[Level.COMPOUND, Level.BUILDING]).order_by("path")
-               .values_list("pk", flat=True)[:MAX_PLACES])
-    return Node.objects.filter(pk__in=ids).order_by("path")
 
 
 class DispatchForm(forms.Form):

@@ -4,7 +4,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from gongzhi.core.paths import ancestors_of
+from gongzhi.territory.models import Grid, Level, Node
 from gongzhi.territory.scoping import scope_for
+from gongzhi.territory.services import community_of
 
 from .models import (
     OPEN_STATUSES,
@@ -15,7 +18,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .permissions import org_ids
+from .permissions import org_ids, resident_households, staff_paths
 
 LIST_RELATED = ("category", "community", "handler", "household")
 
@@ -123,3 +126,56 @@ def handler_open_counts(user) -> dict:
     qs = handler_queue(user)
     return {"open": qs.count(), "overdue": qs.filter(due_at__lt=timezone.now()).count()}
 
+
+
+PLACE_LEVELS = [Level.COMPOUND, Level.BUILDING]
+PLACE_RESULTS = 20
+
+
+def filing_communities(user) -> QuerySet[Node]:
+    """Communities a staff member may file tickets in: those under or above their node roles, and
+    those of their grids (the intake service checks the exact place)."""
+    communities = Node.objects.filter(level=Level.COMMUNITY)
+    if not user.is_superuser:
+        scope = scope_for(user, responsibility_only=True)
+        ids = scope.grid_ids + scope.micro_grid_ids
+        grid_q = Q(pk__in=Grid.objects.filter(pk__in=ids).values("community_id")) if ids else Q(pk__in=[])
+        communities = communities.filter(
+            scope.nodes_q() | Q(path__in=[a for p in scope.node_paths for a in ancestors_of(p)]) | grid_q)
+    return communities.order_by("path")
+
+
+def places_q_for(user, *, staff_mode: bool | None = None) -> QuerySet[Node]:
+    """Compounds and buildings the intake form may offer: in the staff member's communities, or in
+    the resident's own. Unbounded: search it (place_search) or get one by pk, never list it."""
+    places = Node.objects.filter(level__in=PLACE_LEVELS)
+    if staff_mode is None:
+        staff_mode = bool(staff_paths(user)) or user.is_superuser or not resident_households(user)
+    if staff_mode:
+        if user.is_superuser:
+            return places
+        return _under(places, filing_communities(user).values_list("path", flat=True))
+    return _under(places, {community_of(h.node).path for h in resident_households(user)})
+
+
+def _under(qs: QuerySet[Node], paths) -> QuerySet[Node]:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(path__under=p)
+    return qs.filter(q)
+
+
+def place_search(user, text: str, *, limit: int = PLACE_RESULTS) -> list[Node]:
+    """Up to `limit` places the user may file for whose name (or compound's name) contains `text`."""
+    text = (text or "").strip()[:50]
+    if not text:
+        return []
+    return list(places_q_for(user).filter(Q(name__icontains=text) | Q(parent__name__icontains=text))
+                .select_related("parent").order_by("path")[:limit])
+
+
+def place_label(node: Node) -> str:
+    """A building alone ("3号楼") is ambiguous: prefix its compound."""
+    if node.level == Level.BUILDING and node.parent_id:
+        return f"{node.parent.name} {node.name}"
+    return node.name

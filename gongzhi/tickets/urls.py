@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("new/", views.submit, name="submit"),
     path("duplicates/", views.duplicates, name="duplicates"),
+    path("places/", views.places, name="places"),
     path("mine/", views.mine, name="mine"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.act, name="act"),

@@ -68,6 +68,14 @@ def duplicates(request):
 
 
 @login_required
+def places(request):
+    """htmx: the intake form's place picker, <option>s of at most 20 places the user may file for."""
+    q = request.GET.get("place_q", "")
+    found = [{"pk": p.pk, "label": selectors.place_label(p)} for p in selectors.place_search(request.user, q)]
+    return render(request, "tickets/_places.html", {"places": found, "q": q.strip()})
+
+
+@login_required
 def mine(request):
     page = paginate(request, selectors.my_tickets(request.user), per_page=20)
     return render(request, "tickets/mine.html", {"page": page})

@@ -68,3 +68,31 @@ def test_orders_page_shows_rating_label(world, client_for):
     services.order_rate(actor=u["resident_a1"], order=o, rating="basic", comment="还行")
     html = client_for(u["resident_a1"]).get(reverse("tickets:orders")).content.decode()
     assert "基本满意" in html and ">basic<" not in html
+
+
+def test_place_picker_searches_within_scope_and_is_bounded(world, cats, client_for):
+    from gongzhi.territory.models import Level
+    from gongzhi.territory.testing import make_node
+    from gongzhi.tickets import selectors
+
+    for i in range(30):
+        make_node(world.compound_a, Level.BUILDING, f"{i + 2}栋")
+    url = reverse("tickets:places")
+    a = client_for(world.users["community_a"])
+    html = a.get(url, {"place_q": "幸福"}).content.decode()
+    assert "幸福小区 1栋" in html and html.count("<option") == 1 + selectors.PLACE_RESULTS
+    assert "乙1栋" not in a.get(url, {"place_q": "乙"}).content.decode()
+    assert "未找到匹配的地点" in a.get(url, {"place_q": "乙1栋"}).content.decode()
+    assert "乙1栋" in client_for(world.users["community_b"]).get(url, {"place_q": "乙"}).content.decode()
+    assert "幸福" not in client_for(world.users["community_b"]).get(url, {"place_q": "幸福"}).content.decode()
+    assert client_for(world.users["nobody"]).get(url, {"place_q": "幸福"}).content.decode().count("<option") == 1
+    # The form lists no places until one is searched for, yet accepts a chosen one; a place outside
+    # the user's communities is refused by the form.
+    page = a.get(reverse("tickets:submit")).content.decode()
+    assert "幸福小区" not in page and 'hx-get="/tickets/places/"' in page
+    data = {"kind": "demand", "category": cats["repair"].pk, "channel": "hotline",
+            "description": "热线反映楼道灯不亮", "node": world.building_a1.pk}
+    r = a.post(reverse("tickets:submit"), data)
+    assert r.status_code == 302
+    r = a.post(reverse("tickets:submit"), {**data, "node": world.building_b1.pk, "idem": "x2"})
+    assert r.status_code == 200 and Ticket.objects.count() == 1
