@@ -462,10 +462,21 @@ def plan_import(community: Node, rows: list[ParsedRow]) -> tuple[_Plan, list[Led
         plan.households[key] = existing.get((node.pk, key[3])) if node is not None else None
 
     ids = [r.id_number for r in rows if r.id_number]
+    # An ID number may have several records: moved-out ones anywhere, at most one current one.
+    # Match this community's record (the current one, else the latest moved-out one); a current record
+    # in another community means the person has not moved out there yet.
     by_id: dict[str, Resident] = {}
+    current_elsewhere: set[str] = set()
     for chunk in _chunks(ids):
         for res in Resident.objects.filter(id_number__in=chunk).select_related("household"):
-            by_id[res.id_number] = res
+            if not res.household.node_path.startswith(community.path):
+                if res.moved_out_on is None:
+                    current_elsewhere.add(res.id_number)
+                continue
+            best = by_id.get(res.id_number)
+            if best is None or (best.moved_out_on is not None and
+                                (res.moved_out_on is None or res.moved_out_on > best.moved_out_on)):
+                by_id[res.id_number] = res
     existing_hh_ids = [h.pk for h in plan.households.values() if h is not None]
     in_db_by_hh: dict[int, list[Resident]] = defaultdict(list)
     for chunk in _chunks(existing_hh_ids):
@@ -474,12 +485,11 @@ def plan_import(community: Node, rows: list[ParsedRow]) -> tuple[_Plan, list[Led
 
     # First pass: match by ID number (unique everywhere). Second pass: by name within the same household.
     for r in rows:
-        res = by_id.get(r.id_number) if r.id_number else None
-        if res is None:
+        if r.id_number in current_elsewhere:
+            errors.append(LedgerError(r.row, col["id_number"], _("该居民仍登记在其他社区，请原社区先办理迁出")))
             continue
-        if not res.household.node_path.startswith(community.path):
-            errors.append(LedgerError(r.row, col["id_number"], _("该身份证号已在其他社区登记，请先办理迁出")))
-        else:
+        res = by_id.get(r.id_number) if r.id_number else None
+        if res is not None:
             plan.matches[r.row] = res
     matched = {res.pk for res in plan.matches.values()}
     for key, members in by_household.items():

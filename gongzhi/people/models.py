@@ -46,7 +46,9 @@ class Resident(TimeStamped):
     name_pinyin = models.CharField(_("姓名拼音"), max_length=200, blank=True, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True, null=True, blank=True,
+    # Unique among current residents only: a moved-out record stays as history when the person
+    # registers in another community.
+    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, db_index=True,
                                  validators=[validate_id_number])
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.HEAD)
@@ -64,6 +66,8 @@ class Resident(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["household"], condition=models.Q(relation="head", moved_out_on__isnull=True),
                                     name="one_current_head_per_household"),
+            models.UniqueConstraint(fields=["id_number"], condition=models.Q(moved_out_on__isnull=True),
+                                    name="one_current_record_per_id_number"),
         ]
 
     def __str__(self) -> str:

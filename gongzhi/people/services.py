@@ -75,8 +75,10 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
             except ValidationError as e:
                 errors.setdefault("id_number", []).extend(e.messages)
             else:
-                if Resident.objects.filter(id_number=idn).exclude(pk=getattr(instance, "pk", None)).exists():
-                    errors.setdefault("id_number", []).append(_("该身份证号已登记"))
+                # Moved-out records keep their ID number as history; only one current record per person.
+                current = Resident.objects.filter(id_number=idn, moved_out_on__isnull=True)
+                if current.exclude(pk=getattr(instance, "pk", None)).exists():
+                    errors.setdefault("id_number", []).append(_("该居民已登记为现居住人员，如已搬家请原登记社区先办理迁出"))
                 id_birth, id_gender = birth_date_from_id(idn), gender_from_id(idn)
                 if not out.get("birth_date"):
                     out["birth_date"] = id_birth
@@ -86,7 +88,7 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
                     out["gender"] = id_gender
                 elif out["gender"] != id_gender:
                     errors.setdefault("gender", []).append(_("性别与身份证号不一致"))
-    if out.get("birth_date") and out["birth_date"] > datetime.date.today():
+    if out.get("birth_date") and out["birth_date"] > timezone.localdate():
         errors.setdefault("birth_date", []).append(_("出生日期不能晚于今天"))
     if "phone" in out:
         phone = normalize_phone(out.get("phone") or "")
