@@ -48,7 +48,7 @@ class Resident(TimeStamped):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     # Unique among current residents only: a moved-out record stays as history when the person
     # registers in another community.
-    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, db_index=True,
+    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, db_index=True,  # noqa: DJ001 (NULL = unknown, outside the unique index)
                                  validators=[validate_id_number])
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.HEAD)
