@@ -66,6 +66,10 @@ class OrganisationForm(forms.Form):
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+        only = list(communities[:2])
+        if len(only) == 1:  # most staff manage one community: no choice to make
+            self.fields["community"].empty_label = None
+            self.fields["community"].initial = only[0].pk
 
 
 class LedgerImportForm(forms.Form):
@@ -76,6 +80,10 @@ class LedgerImportForm(forms.Form):
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+        only = list(communities[:2])
+        if len(only) == 1:  # most staff manage one community: no choice to make
+            self.fields["community"].empty_label = None
+            self.fields["community"].initial = only[0].pk
 
     def clean_file(self):
         f = self.cleaned_data["file"]

@@ -327,3 +327,9 @@ def test_admin_resident_change_view_is_audited(client_for, world, people):
     resp = c.get(reverse("admin:people_resident_change", args=[people.a1_head.pk]))
     assert resp.status_code == 200
     assert AuditLog.objects.filter(action="view", target_id=str(people.a1_head.pk), detail__channel="admin").exists()
+
+
+@pytest.mark.django_db
+def test_import_page_preselects_the_only_community(world, client_for):
+    body = client_for(world.users["community_a"]).get(reverse("people:import")).content.decode()
+    assert f'<option value="{world.community_a.pk}" selected>' in body and "---------" not in body
