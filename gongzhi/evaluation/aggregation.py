@@ -42,7 +42,10 @@ def _stars_sql(period: Period) -> tuple[str, list]:
 
 
 def _param(d: Decimal):
-    # SQLite has no decimal type; a float keeps arithmetic numeric there. PostgreSQL keeps numeric.
+    # SQLite has no decimal type; a float keeps arithmetic numeric there. PostgreSQL keeps numeric. Every
+    # sum that is compared or ranked is ROUNDed to 2 places in SQL: on SQLite 86.38 + 0.07 - 0.45 is
+    # 85.99999999999999 as a REAL, which would miss a threshold of 86 and lose a tie it should win.
+    # ROUND(x, 2) yields the double nearest the 2-place decimal, so equal decimals compare equal.
     return d if connection.vendor == "postgresql" else float(d)
 
 
@@ -72,7 +75,7 @@ def close_results(period: Period, round_no: int) -> int:
                COALESCE(p.score_total, 0) AS score_total, COALESCE(p.bonus, 0) AS bonus,
                COALESCE(p.deduction, 0) AS deduction, p.veto_item_id AS veto_item_id,
                COALESCE(p.parties, 0) AS parties,
-               %s + COALESCE(p.score_total, 0) + COALESCE(p.bonus, 0) - COALESCE(p.deduction, 0) AS total,
+               ROUND(%s + COALESCE(p.score_total, 0) + COALESCE(p.bonus, 0) - COALESCE(p.deduction, 0), 2) AS total,
                CASE WHEN p.parties > 0 AND p.veto_item_id IS NULL THEN 1 ELSE 0 END AS rankable
         FROM {su} su LEFT JOIN per_subject p ON p.subject_id = su.id
         WHERE su.period_id = %s

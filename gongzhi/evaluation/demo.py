@@ -10,6 +10,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.people.models import Organisation
@@ -177,7 +178,7 @@ def _stars() -> list[str]:
 
 
 def load(stdout=None, today: datetime.date | None = None) -> list[str]:
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     with transaction.atomic():
         lines = _hongdongli(today)
     with transaction.atomic():

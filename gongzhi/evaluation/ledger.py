@@ -4,6 +4,7 @@ import datetime
 import io
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -35,7 +36,7 @@ def build_ledger(rule_set: RuleSet, year: int) -> bytes:
     wb = Workbook()
     rules = wb.active
     rules.title = _("评分细则")
-    version = selectors.version_for_board(rule_set, min(datetime.date(year, 12, 31), datetime.date.today()))
+    version = selectors.version_for_board(rule_set, min(datetime.date(year, 12, 31), timezone.localdate()))
     _header(rules, f"{rule_set.node.name} {rule_set.name}",
             [(_("序号"), 6), (_("方面"), 12), (_("类别"), 12), (_("内容"), 60), (_("分值"), 8), (_("每期上限"), 10)])
     if version is not None:

@@ -7,8 +7,12 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
-from gongzhi.territory.models import Level, Node
+from gongzhi.accounts.services import find_user
+from gongzhi.core.paths import ancestors_of
+from gongzhi.people.models import OrganisationMember, Resident
+from gongzhi.territory.models import Level, Node, RoleAssignment
 from gongzhi.territory.scoping import scope_for
 
 from .models import (
@@ -57,6 +61,35 @@ def get_version(user, pk: int) -> RuleVersion:
 
 def rule_set_jurors(rule_set: RuleSet) -> QuerySet[Juror]:
     return rule_set.jurors.filter(active=True).select_related("user", "organisation").order_by("party", "id")
+
+
+def juror_candidate(rule_set: RuleSet, login: str):
+    """The account a manager may seat on the rule set's jury, by username or phone; None otherwise.
+
+    Only people of the place: an active role on the rule set's node or inside its subtree, or on the community
+    or street it lies in (the community's staff sit on a compound's jury); a current resident of a household
+    under the node; a member of an organisation of a community in or above the node. Anyone else, and a login
+    that does not exist, give the same None, so the form cannot tell who has an account, nor their name."""
+    user = find_user(login)
+    if user is None or not user.is_active:
+        return None
+    path = rule_set.node.path
+    # Above the node: only the street and community it lies in, not every official up to the province.
+    around = list(Node.objects.filter(path__in=ancestors_of(path), level__in=[Level.STREET, Level.COMMUNITY])
+                  .values_list("path", flat=True))
+    roles = RoleAssignment.objects.active(timezone.localdate()).filter(user=user).filter(
+        Q(node__path__under=path) | Q(node__path__in=around)
+        | Q(grid__community__path__under=path) | Q(grid__community__path__in=around)
+        | Q(household__node_path__under=path)
+        | Q(party_org__node__path__under=path) | Q(party_org__node__path__in=around)
+        | Q(party_org__grid__community__path__under=path) | Q(party_org__grid__community__path__in=around)
+    )
+    resident = Resident.objects.filter(user=user, moved_out_on__isnull=True, household__node_path__under=path)
+    member = OrganisationMember.objects.filter(user=user).filter(
+        Q(organisation__community__path__under=path) | Q(organisation__community__path__in=around))
+    if roles.exists() or resident.exists() or member.exists():
+        return user
+    return None
 
 
 def visible_periods(user) -> QuerySet[Period]:
@@ -147,7 +180,8 @@ def get_juror_period(user, pk: int) -> tuple[Period, Juror]:
 
 
 def juror_subjects(period: Period, juror: Juror) -> QuerySet[Subject]:
-    done = ScoreSheet.objects.filter(subject=OuterRef("pk"), juror=juror, is_current=True)
+    # By person: a sheet written from an earlier seat of the same person still counts (see sheet_submit).
+    done = ScoreSheet.objects.filter(subject=OuterRef("pk"), submitted_by_id=juror.user_id, is_current=True)
     return period.subjects.annotate(done=Exists(done)).order_by("sort_key")
 
 
@@ -157,7 +191,7 @@ def scored_items(version: RuleVersion) -> list[RuleItem]:
 
 def juror_sheet(subject: Subject, juror: Juror) -> ScoreSheet | None:
     return (
-        ScoreSheet.objects.filter(subject=subject, juror=juror, is_current=True)
+        ScoreSheet.objects.filter(subject=subject, submitted_by_id=juror.user_id, is_current=True)
         .prefetch_related("scores").first()
     )
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("periods/<int:pk>/", staff.period_detail, name="period"),
     path("periods/<int:pk>/action/", staff.period_action, name="period_action"),
     path("periods/<int:pk>/subjects/<int:subject_id>/", staff.subject_detail, name="subject"),
+    path("periods/<int:pk>/subjects/<int:subject_id>/photos/<int:sheet_id>/", staff.sheet_photo, name="sheet_photo"),
     path("score/", juror.my_periods, name="juror_periods"),
     path("score/<int:pk>/", juror.period_subjects, name="juror_period"),
     path("score/<int:pk>/<int:subject_id>/", juror.score_subject, name="score_subject"),

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongzhi.accounts.services import find_user
 from gongzhi.territory.models import RoleAssignment
 from gongzhi.territory.selectors import get_node
 
@@ -103,7 +102,10 @@ def item_remove(request, pk: int):
 @router.post("/rulesets/{pk}/jurors", response={201: JurorOut})
 def juror_add(request, pk: int, data: JurorIn):
     rs = selectors.get_rule_set(request.user, pk)
-    user = find_user(data.login)
+    if not can_manage_rule_set(request.user, rs):
+        # Before the look-up: someone who may only read the rule set learns nothing about accounts.
+        raise PermissionDenied(_("您不能管理这个评审团"))
+    user = selectors.juror_candidate(rs, data.login)
     if user is None:
         raise ValidationError({"login": [_("没有找到这个账号")]})
     return Status(201, services.juror_add(actor=request.user, rule_set=rs, user=user, party=data.party))

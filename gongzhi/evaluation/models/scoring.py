@@ -59,7 +59,7 @@ class ScoreSheet(models.Model):
     client_key = models.CharField(_("提交编号"), max_length=64, unique=True)
     note = models.TextField(_("备注"), blank=True)
     photo = models.FileField(_("照片"), upload_to="evaluation/%Y/%m/", blank=True,
-                             validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "heic"])])
+                             validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])])
     is_current = models.BooleanField(default=True)
     # The sheet's sums by kind, written with its scores (sheets never change): closing a period aggregates
     # these, one row per juror and subject, instead of every item score.
@@ -73,8 +73,9 @@ class ScoreSheet(models.Model):
     class Meta:
         verbose_name = _("评分表")
         verbose_name_plural = _("评分表")
-        constraints = [models.UniqueConstraint(fields=["subject", "juror"], condition=Q(is_current=True),
-                                               name="sheet_one_current_per_juror")]
+        # One current sheet per person and subject, whichever jury seat it was written from.
+        constraints = [models.UniqueConstraint(fields=["subject", "submitted_by"], condition=Q(is_current=True),
+                                               name="sheet_one_current_per_person")]
         indexes = [models.Index(fields=["period", "is_current", "party", "subject"])]
 
     def __str__(self) -> str:

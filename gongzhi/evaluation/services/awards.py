@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import AuditLog
@@ -65,7 +66,7 @@ def role_subsidy_grant(*, actor, rule_set: RuleSet, year: int, assignment: RoleA
     if assignment.role not in ROLE_HOLDERS or assignment.node is None \
             or not assignment.node.path.startswith(rule_set.node.path):
         raise ValidationError({"assignment": [_("只能给本细则范围内的小区长、楼栋长、单元长授予补贴")]})
-    version = version_in_force(rule_set, min(datetime.date(year, 12, 31), datetime.date.today())) \
+    version = version_in_force(rule_set, min(datetime.date(year, 12, 31), timezone.localdate())) \
         or version_in_force(rule_set, datetime.date(year, 12, 31))
     if version is None:
         raise ValidationError(_("%(y)s年没有生效的细则版本") % {"y": year})

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import ItemKind, Juror, Period, Score, ScoreSheet, Subject
+from ..photos import image_kind
 from .periods import close_if_complete
 
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -98,9 +99,19 @@ def _submit(actor, period, subject_id, client_key, values, notes, note, photo) -
         rows.append(Score(item=item, value=value, note=item_note))
     if errors:
         raise ValidationError(errors)
-    if photo is not None and getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
-        raise ValidationError({"photo": [_("照片不能超过5MB")]})
-    ScoreSheet.objects.filter(subject=subject, juror=juror, is_current=True).update(is_current=False)
+    photo_ext = None
+    if photo is not None:
+        if getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
+            raise ValidationError({"photo": [_("照片不能超过5MB")]})
+        photo.seek(0)
+        kind = image_kind(photo.read(16))
+        photo.seek(0)
+        if kind is None:
+            raise ValidationError({"photo": [_("照片只能是JPEG、PNG或WebP图片")]})
+        photo_ext = kind[0]
+    # By person, not by seat: a juror removed and added again sits on a new Juror row, and their sheet from
+    # the earlier seat must stop counting, or the party mean would count the same person twice.
+    ScoreSheet.objects.filter(subject=subject, submitted_by=actor, is_current=True).update(is_current=False)
     sums = {k: sum((r.value for r in rows if r.item.kind == k), Decimal("0"))
             for k in (ItemKind.SCORE, ItemKind.BONUS, ItemKind.DEDUCTION)}
     vetoes = [r.item for r in rows if r.item.kind == ItemKind.VETO and r.value > 0]
@@ -109,6 +120,8 @@ def _submit(actor, period, subject_id, client_key, values, notes, note, photo) -
                        bonus_sum=sums[ItemKind.BONUS], deduction_sum=sums[ItemKind.DEDUCTION],
                        veto_item=min(vetoes, key=lambda i: i.pk) if vetoes else None)
     if photo is not None:
+        # The stored name follows the content, not what the phone called the file.
+        photo.name = f"sheet{photo_ext}"
         ScoreSheet._meta.get_field("photo").run_validators(photo)
         sheet.photo = photo
     sheet.save()

@@ -1,9 +1,8 @@
 """The public notice board of a compound (公示栏): no login, no personal data."""
 
-import datetime
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from .. import selectors
 from ..ledger import build_ledger
@@ -20,7 +19,7 @@ def _pick(periods, month: str):
 def board(request, compound_id: int):
     compound = selectors.board_compound(compound_id)
     month = request.GET.get("month", "")
-    today = datetime.date.today()
+    today = timezone.localdate()
     boards = []
     for rs in selectors.board_rule_sets(compound):
         periods = list(selectors.closed_periods(rs)[:36])
@@ -43,7 +42,7 @@ def ledger(request, compound_id: int, rule_set_id: int):
     if rs is None:
         raise Http404
     try:
-        year = int(request.GET.get("year") or datetime.date.today().year)
+        year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         raise Http404 from None
     if not 2000 <= year <= 2100:

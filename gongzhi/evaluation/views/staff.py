@@ -3,12 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.services import find_user
 from gongzhi.core.pagination import paginate
 from gongzhi.territory.models import Node
 
@@ -23,8 +22,9 @@ from ..forms import (
     VersionForm,
     YearForm,
 )
-from ..models import RuleItem
+from ..models import RuleItem, ScoreSheet
 from ..permissions import can_manage_rule_set
+from ..photos import image_kind
 from .common import report_errors
 
 
@@ -149,7 +149,7 @@ def juror_new(request, pk: int):
     rs = _managed_rule_set(request, pk)
     form = JurorForm(request.POST)
     if form.is_valid():
-        user = find_user(form.cleaned_data["login"])
+        user = selectors.juror_candidate(rs, form.cleaned_data["login"])
         if user is None:
             messages.error(request, _("没有找到这个账号"))
         else:
@@ -261,3 +261,27 @@ def subject_detail(request, pk: int, subject_id: int):
         "p": p, "rs": p.rule_set, "subject": subject, "ex": aggregation.explain(subject),
         "result": selectors.subject_result(subject),
     })
+
+
+@login_required
+def sheet_photo(request, pk: int, subject_id: int, sheet_id: int):
+    """A juror's photo, only to those who may read the subject's explanation (the public board shows none).
+    Served with the type read from the stored bytes; anything that is not a JPEG, PNG or WebP is not served."""
+    p = selectors.get_period(request.user, pk)
+    subject = selectors.get_subject(p, subject_id)
+    sheet = ScoreSheet.objects.filter(pk=sheet_id, subject=subject).exclude(photo="").first()
+    if sheet is None:
+        raise Http404
+    try:
+        f = sheet.photo.open("rb")
+    except OSError:
+        raise Http404 from None
+    kind = image_kind(f.read(16))
+    if kind is None:
+        f.close()
+        raise Http404
+    f.seek(0)
+    resp = FileResponse(f, content_type=kind[1])
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Cache-Control"] = "private, max-age=3600"
+    return resp
