@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -29,7 +30,7 @@ def validate_id_number(value: str) -> None:
         birth = datetime.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
         raise ValidationError(_("身份证号中的出生日期无效"), code="id_birth") from None
-    if birth > datetime.date.today() or birth.year < 1880:
+    if birth > timezone.localdate() or birth.year < 1880:
         raise ValidationError(_("身份证号中的出生日期无效"), code="id_birth")
     if id_number_check_digit(v[:17]) != v[17]:
         raise ValidationError(_("身份证号校验位不正确"), code="id_check")

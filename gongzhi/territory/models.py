@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
@@ -197,7 +198,7 @@ STAFF_ROLES = {Role.STREET_STAFF, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF
 
 class RoleAssignmentQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None):
-        on = on or datetime.date.today()
+        on = on or timezone.localdate()
         return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on))
 
 
@@ -215,7 +216,7 @@ class RoleAssignment(TimeStamped):
                                   related_name="role_assignments", verbose_name=_("党组织"))
     household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="role_assignments", verbose_name=_("户"))
-    start_date = models.DateField(_("任期开始"), default=datetime.date.today)
+    start_date = models.DateField(_("任期开始"), default=timezone.localdate)
     end_date = models.DateField(_("任期结束"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import AuditLog
@@ -240,7 +241,7 @@ def role_assign(*, actor, user, role: str, target, start_date: datetime.date | N
     place = _target_node(target)
     if place is None or not can_manage_node(actor, place):
         raise PermissionDenied
-    start_date = start_date or datetime.date.today()
+    start_date = start_date or timezone.localdate()
     if end_date and end_date < start_date:
         raise ValidationError({"end_date": [_("任期结束不能早于开始")]})
     ra = RoleAssignment.objects.create(user=user, role=role, start_date=start_date, end_date=end_date, note=note,
@@ -254,7 +255,7 @@ def role_end(*, actor, assignment: RoleAssignment, end_date: datetime.date | Non
     place = _target_node(assignment.target)
     if place is None or not can_manage_node(actor, place):
         raise PermissionDenied
-    end_date = end_date or datetime.date.today()
+    end_date = end_date or timezone.localdate()
     if end_date < assignment.start_date:
         raise ValidationError({"end_date": [_("任期结束不能早于开始")]})
     RoleAssignment.objects.filter(pk=assignment.pk).update(end_date=end_date)
