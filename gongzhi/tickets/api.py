@@ -7,16 +7,16 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from gongzhi.core.masking import mask_phone
 from gongzhi.people.models import Organisation
 from gongzhi.territory import selectors as territory
-from gongzhi.territory.models import Household, Node
 
 from . import selectors, services
 from . import selectors_wishes as wsel
 from .duplicates import suggest_duplicates
 from .measures import period_bounds, ticket_measures
 from .models import Category, Channel, FollowUp, Kind
-from .permissions import is_worker_for
+from .permissions import is_worker_for, org_ids
 
 router = Router(tags=["诉求工单"])
 
@@ -68,6 +68,13 @@ class TicketOut(Schema):
     result: str
     rating: str
     escalations: int
+    reporter_phone: str  # masked in lists; in full on a ticket's own answer for those who call back
+
+    @staticmethod
+    def resolve_reporter_phone(obj) -> str:
+        if isinstance(obj, dict):  # _detail's answer, already decided (full or masked)
+            return obj["reporter_phone"]
+        return mask_phone(obj.reporter_phone)
 
 
 class EventOut(Schema):
@@ -146,21 +153,29 @@ class OrderOut(Schema):
     created_at: datetime.datetime
 
 
-def _detail(t) -> dict:
+def _detail(t, request, *, just_filed: bool = False) -> dict:
     data = TicketOut.from_orm(t).dict()
+    if just_filed:  # the filer has just typed (or is) the number: nothing new is disclosed
+        data["reporter_phone"] = t.reporter_phone
+    else:
+        data["reporter_phone"] = services.reporter_phones_shown(actor=request.user, tickets=[t], request=request,
+                                                                channel="api")[t.pk]
     data["events"] = [{"at": e.at, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
                        "note": e.note, "actor": e.actor_label} for e in selectors.ticket_events(t)]
     return data
 
 
 def _place(request, body: TicketIn) -> dict:
-    """Place ids are looked up unscoped; the intake service checks the user may file there."""
+    """Place ids are looked up within what the user may know of (hidden and missing are both 404);
+    the intake service then checks the user may file at that exact place."""
+    u = request.user
+    nodes = selectors.filing_nodes(u)
     return {
-        "household": get_object_or_404(Household.objects.select_related("node", "micro_grid__community"),
+        "household": get_object_or_404(selectors.filing_households(u).select_related("node", "micro_grid__community"),
                                        pk=body.household_id)
         if body.household_id else None,
-        "node": get_object_or_404(Node, pk=body.node_id) if body.node_id else None,
-        "community": get_object_or_404(Node, pk=body.community_id) if body.community_id else None,
+        "node": get_object_or_404(nodes, pk=body.node_id) if body.node_id else None,
+        "community": get_object_or_404(nodes, pk=body.community_id) if body.community_id else None,
     }
 
 
@@ -191,7 +206,7 @@ def ticket_create(request, body: TicketIn):
         description=body.description, address=body.address, reporter_name=body.reporter_name,
         reporter_phone=body.reporter_phone, external_no=body.external_no, idempotency_key=body.idempotency_key,
         **_place(request, body)))
-    return Status(201, _detail(t))
+    return Status(201, _detail(t, request, just_filed=t.filed_by_id == request.user.pk))
 
 
 @router.get("/queue", response=list[TicketOut], summary="我的待办（按时限排序）")
@@ -215,11 +230,11 @@ def overdue(request, node_id: int):
 
 @router.get("/duplicates", response=list[DuplicateOut], summary="可能重复的诉求")
 def duplicates(request, node_id: int, text: str):
-    node = get_object_or_404(Node, pk=node_id)
+    node = get_object_or_404(selectors.filing_nodes(request.user), pk=node_id)
     if not is_worker_for(request.user, node.path):
         return []
     return [{"id": t.pk, "title": t.title, "status": t.status, "score": s}
-            for t, s in suggest_duplicates(node_path=node.path, text=text)]
+            for t, s in suggest_duplicates(user=request.user, node_path=node.path, text=text)]
 
 
 @router.get("/stats", summary="三率与其他指标（口径见 docs/tickets-rates.md）")
@@ -231,7 +246,7 @@ def stats(request, node_id: int, start: datetime.date | None = None, end: dateti
 
 @router.get("/{int:pk}", response=TicketDetail)
 def ticket_detail(request, pk: int):
-    return _detail(selectors.get_ticket(request.user, pk))
+    return _detail(selectors.get_ticket(request.user, pk), request)
 
 
 @router.post("/{int:pk}/{action}", response=TicketDetail, summary="工单操作：dispatch/accept/start/resolve/reject/merge/follow-up/rate/close/supervise")
@@ -258,7 +273,7 @@ def ticket_action(request, pk: int, action: str, body: ActionIn):
         from django.http import Http404
         raise Http404
     _run(calls[action])
-    return _detail(selectors.get_ticket(u, pk))
+    return _detail(selectors.get_ticket(u, pk), request)
 
 
 @router.get("/wishes", response=list[WishOut], summary="心愿墙")
@@ -275,7 +290,8 @@ def wish_create(request, body: WishIn):
 @router.post("/wishes/{int:pk}/{action}", response=WishOut, summary="心愿：claim/fulfil/confirm")
 def wish_action(request, pk: int, action: str, body: ActionIn):
     w = wsel.get_wish(request.user, pk)
-    org = Organisation.objects.filter(pk=body.org_id).first() if body.org_id else None
+    org = (get_object_or_404(Organisation, pk=body.org_id, pk__in=org_ids(request.user))  # only one's own
+           if body.org_id else None)
     calls = {
         "claim": lambda: services.wish_claim(actor=request.user, wish=w, organisation=org),
         "fulfil": lambda: services.wish_fulfil(actor=request.user, wish=w, note=body.note),
@@ -303,7 +319,7 @@ def order_create(request, pk: int, body: ActionIn):
 def order_action(request, pk: int, action: str, body: ActionIn):
     o = wsel.get_order(request.user, pk)
     u = request.user
-    org = Organisation.objects.filter(pk=body.org_id).first() if body.org_id else None
+    org = wsel.get_dispatch_org(u, o, body.org_id) if body.org_id else None
     calls = {
         "dispatch": lambda: services.order_dispatch(actor=u, order=o, organisation=org, note=body.note),
         "accept": lambda: services.order_accept(actor=u, order=o),

@@ -11,6 +11,7 @@ from gongzhi.core.paths import ancestors_of
 from gongzhi.territory.models import Level, Node
 
 from .models import Status, Ticket
+from .selectors import visible_tickets
 
 _lock = threading.Lock()
 _ready = False
@@ -52,12 +53,14 @@ def area_path(node_path: str) -> str:
     return compound or node_path
 
 
-def suggest_duplicates(*, node_path: str, text: str, exclude_pk: int | None = None, days: int = 30,
+def suggest_duplicates(*, user, node_path: str, text: str, exclude_pk: int | None = None, days: int = 30,
                        threshold: float = 0.25, limit: int = 5, now=None) -> list[tuple[Ticket, float]]:
+    """Only tickets `user` may see are suggested: the compound is wider than a building or unit
+    head's area, and a hint must not show what its ticket page would hide."""
     if not node_path or not (text or "").strip():
         return []
     now = now or timezone.now()
-    qs = (Ticket.objects.filter(node_path__under=area_path(node_path), created_at__gte=now - datetime.timedelta(days=days))
+    qs = (visible_tickets(user).filter(node_path__under=area_path(node_path), created_at__gte=now - datetime.timedelta(days=days))
           .exclude(status__in=[Status.MERGED, Status.REJECTED]).select_related("category")
           .order_by("-created_at")[:300])
     mine = tokens(text)

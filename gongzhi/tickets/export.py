@@ -2,6 +2,7 @@
 
 from io import BytesIO
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -16,8 +17,9 @@ def measures_xlsx(m: Measures) -> bytes:
     ws = wb.active
     ws.title = _("三率统计")
     ws.append([_("统计范围"), m.node.name])
-    ws.append([_("统计期间"), f"{m.start:%Y-%m-%d} ~ {m.end:%Y-%m-%d}（不含）", ])
-    ws.append([_("截至"), f"{m.as_of:%Y-%m-%d %H:%M}"])
+    start, end = timezone.localtime(m.start), timezone.localtime(m.end)
+    ws.append([_("统计期间"), f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}（不含）"])
+    ws.append([_("截至"), f"{timezone.localtime(m.as_of):%Y-%m-%d %H:%M}"])
     ws.append([])
     ws.append([_("指标"), _("数值")])
     for cell in ws[5]:

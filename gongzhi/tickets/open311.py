@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 facade over the ticket services (https://wiki.open311.org/GeoReport_v2).
 
-Public GETs show no personal data (no description, no household address); with a valid api_key the
-description and full address of requests inside the key's community are included."""
+Public GETs show no personal data (no description, no household address, and for status_notes a
+fixed label per status instead of staff's notes); with a valid api_key the description, full address
+and staff's notes of requests inside the key's community are included."""
 
 import datetime
 import secrets
@@ -21,6 +22,7 @@ from .views import error_text
 
 CLOSED = [*DONE_STATUSES, Status.REJECTED, Status.MERGED]
 MAX_RESULTS = 1000
+MAX_IDS = 50  # service_request_id lists: a lookup of a few known requests, not a way to crawl them all
 MAX_SPAN = datetime.timedelta(days=90)
 
 
@@ -66,12 +68,23 @@ def service_definition(request, code, fmt):
     return render({"service_code": c.code, "attributes": attrs}, _fmt(fmt), root="service_definition")
 
 
+def _status_notes(t: Ticket, full: bool) -> str:
+    """Staff's own words (the result, a rejection reason) may name people and phone numbers: only a
+    key for the ticket's community gets them. The public gets a fixed label per status."""
+    if not full:
+        return str(Status(t.status).label)
+    if t.status in DONE_STATUSES:
+        return t.result or ""
+    if t.status == Status.REJECTED:
+        return t.events.filter(to_status=t.status).values_list("note", flat=True).last() or ""
+    return ""
+
+
 def _request_row(t: Ticket, full: bool) -> dict:
     closed = t.status in CLOSED
-    notes = t.result if t.status in DONE_STATUSES else (
-        t.events.filter(to_status=t.status).values_list("note", flat=True).last() if t.status == Status.REJECTED else "")
     return {
-        "service_request_id": str(t.pk), "status": "closed" if closed else "open", "status_notes": notes or "",
+        "service_request_id": str(t.pk), "status": "closed" if closed else "open",
+        "status_notes": _status_notes(t, full),
         "service_name": t.category.name, "service_code": t.category.code,
         "description": t.description if full else "",
         "agency_responsible": t.get_handling_level_display() if t.handling_level else t.community.name,
@@ -99,10 +112,12 @@ def _requests_get(request, fmt):
     ids = request.GET.get("service_request_id")
     if ids:
         try:
-            pks = [int(x) for x in ids.split(",") if x.strip()]
+            pks = {int(x) for x in ids.split(",") if x.strip()}
         except ValueError:
             return error(fmt, 400, _("service_request_id 必须是数字"))
-        qs = qs.filter(pk__in=pks[:MAX_RESULTS])
+        if len(pks) > MAX_IDS:
+            return error(fmt, 400, _("一次最多查询%(n)d个 service_request_id") % {"n": MAX_IDS})
+        qs = qs.filter(pk__in=pks)
     else:
         now = timezone.now()
         try:

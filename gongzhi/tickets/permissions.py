@@ -118,3 +118,19 @@ def can_claim_wish(user) -> bool:
 
 def can_act_for_org(user, organisation: Organisation | None) -> bool:
     return organisation is not None and _authed(user) and organisation.pk in org_ids(user)
+
+
+def can_see_reporter_phone(user, ticket: Ticket) -> bool:
+    """The full number is for those who call the reporter back: staff of the ticket's community (who
+    dispatch and follow up) and its handler. The reporter's own number is theirs to see."""
+    if not _authed(user):
+        return False
+    return ticket.reporter_id == user.pk or is_staff_for(user, ticket.node_path) or can_handle_ticket(user, ticket)
+
+
+def files_as_staff(user) -> bool:
+    """Gets the staff intake form (channels, any place they answer for): anyone with a responsibility
+    (a building or unit head who also lives there included), or a user with no home at all."""
+    if not _authed(user):
+        return False
+    return user.is_superuser or not scope_for(user, responsibility_only=True).is_empty or not resident_households(user)

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.core.paths import ancestors_of
-from gongzhi.territory.models import Grid, Level, Node
+from gongzhi.territory.models import Grid, Household, Level, Node
 from gongzhi.territory.scoping import scope_for
 from gongzhi.territory.services import community_of
 
@@ -18,9 +18,10 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .permissions import org_ids, resident_households, staff_paths
+from .permissions import files_as_staff, org_ids, resident_households
 
-LIST_RELATED = ("category", "community", "handler", "household")
+# place_label reads household or node (or community): all three, or one query per row.
+LIST_RELATED = ("category", "community", "handler", "household", "node")
 
 
 def tickets_q(user) -> Q:
@@ -150,7 +151,7 @@ def places_q_for(user, *, staff_mode: bool | None = None) -> QuerySet[Node]:
     the resident's own. Unbounded: search it (place_search) or get one by pk, never list it."""
     places = Node.objects.filter(level__in=PLACE_LEVELS)
     if staff_mode is None:
-        staff_mode = bool(staff_paths(user)) or user.is_superuser or not resident_households(user)
+        staff_mode = files_as_staff(user)
     if staff_mode:
         if user.is_superuser:
             return places
@@ -179,3 +180,35 @@ def place_label(node: Node) -> str:
     if node.level == Level.BUILDING and node.parent_id:
         return f"{node.parent.name} {node.name}"
     return node.name
+
+
+def filing_nodes(user) -> QuerySet[Node]:
+    """Nodes a user may name as a ticket's place by id (API, duplicate hints): anything under their
+    node roles, and the whole of the communities they work in (through a grid or a role below the
+    community: the same communities the intake form offers) or live in. Any other id is not found,
+    hidden or missing alike; the intake service checks the exact place."""
+    if not user.is_authenticated:
+        return Node.objects.none()
+    if user.is_superuser:
+        return Node.objects.all()
+    scope = scope_for(user, responsibility_only=True)
+    if scope.everything:
+        return Node.objects.all()
+    above = {a for p in scope.node_paths for a in ancestors_of(p)}
+    above |= {a for h in resident_households(user) for a in ancestors_of(h.node_path)}
+    comm_q = Q(level=Level.COMMUNITY, path__in=above)
+    ids = scope.grid_ids + scope.micro_grid_ids
+    if ids:
+        comm_q |= Q(pk__in=Grid.objects.filter(pk__in=ids).values("community_id"))
+    q = scope.nodes_q()
+    for p in Node.objects.filter(comm_q).values_list("path", flat=True):
+        q |= Q(path__under=p)
+    return Node.objects.filter(q)
+
+
+def filing_households(user) -> QuerySet[Household]:
+    """Households a user may name by id when filing: those in their scope and their own homes."""
+    if not user.is_authenticated:
+        return Household.objects.none()
+    homes = [h.pk for h in resident_households(user)]
+    return Household.objects.filter(scope_for(user).households_q() | Q(pk__in=homes))

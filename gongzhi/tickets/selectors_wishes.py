@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gongzhi.core.paths import ancestors_of
 from gongzhi.people.models import DualReport, Organisation
@@ -102,3 +103,24 @@ def dispatch_orgs(user) -> QuerySet[Organisation]:
     if not paths:
         return Organisation.objects.none()
     return Organisation.objects.filter(_under(paths, "community__path")).order_by("name")
+
+
+def dispatch_orgs_for_order(user, order: ServiceOrder) -> QuerySet[Organisation]:
+    """Organisations `user` may dispatch `order` to: those of the user's area (dispatch_orgs), those
+    based in or serving an area that covers the order's place, and the offering's own organisation.
+    Empty for anyone who is not staff for the order's place."""
+    if not (user.is_superuser or any(order.node_path.startswith(p) for p in staff_paths(user))):
+        return Organisation.objects.none()
+    covering = ancestors_of(order.node_path)  # the place itself and every area above it
+    q = Q(pk__in=dispatch_orgs(user).values("pk")) | Q(community__path__in=covering)
+    q |= Q(pk__in=Organisation.serves.through.objects.filter(node__path__in=covering).values("organisation_id"))
+    if order.offering_id:
+        q |= Q(pk=order.offering.organisation_id)
+    return Organisation.objects.filter(q)
+
+
+def get_dispatch_org(user, order: ServiceOrder, pk: int) -> Organisation:
+    org = dispatch_orgs_for_order(user, order).filter(pk=pk).first()
+    if org is None:
+        raise Http404(_("没有这个组织"))
+    return org

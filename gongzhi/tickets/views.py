@@ -59,11 +59,12 @@ def submit(request):
 @login_required
 def duplicates(request):
     """htmx: possible duplicates while a staff member types (same place/compound, similar text)."""
-    from gongzhi.territory.models import Node
-    node = Node.objects.filter(pk=request.GET.get("node") or request.GET.get("community") or 0).first()
+    # A half-typed form may send anything: a junk or hidden id just finds nothing.
+    pk = _int(request.GET.get("node") or request.GET.get("community"))
+    node = selectors.filing_nodes(request.user).filter(pk=pk).first() if pk else None
     found = []
     if node is not None and perms.is_worker_for(request.user, node.path):
-        found = suggest_duplicates(node_path=node.path, text=request.GET.get("description", ""))
+        found = suggest_duplicates(user=request.user, node_path=node.path, text=request.GET.get("description", ""))
     return render(request, "tickets/_duplicates.html", {"found": found})
 
 
@@ -98,6 +99,7 @@ def detail(request, pk: int):
         "can_close": perms.can_close_ticket(user, t),
         "can_supervise": perms.can_supervise_ticket(user, t),
         "overdue": t.is_overdue(),
+        "reporter_phone": services.reporter_phones_shown(actor=user, tickets=[t], request=request)[t.pk],
     }
     if ctx["can_dispatch"]:
         ctx["dispatch_form"] = DispatchForm()
@@ -105,7 +107,7 @@ def detail(request, pk: int):
         ctx["candidates"] = candidates(t)
         ctx["levels"] = HandlingLevel.choices
         if t.status in ("submitted", "dispatched"):
-            ctx["duplicates"] = suggest_duplicates(node_path=t.node_path, text=f"{t.title} {t.description}",
+            ctx["duplicates"] = suggest_duplicates(user=user, node_path=t.node_path, text=f"{t.title} {t.description}",
                                                    exclude_pk=t.pk)
     if ctx["can_follow_up"] or ctx["can_rate"]:
         ctx["follow_form"] = FollowUpForm()

@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +16,25 @@ from . import permissions as perms
 from . import selectors_wishes as sel
 from . import services
 from .views import error_text
+
+
+def _int_or_404(value) -> int | None:
+    """A posted id: empty is None; anything but a positive integer is not found (404), never a 500."""
+    if value in (None, ""):
+        return None
+    value = str(value).strip()
+    if not value.isdigit():
+        raise Http404(_("编号无效"))
+    return int(value)
+
+
+def _next_or(request, fallback: str):
+    """Only a local `next` is followed (no open redirect to another site)."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
 
 
 def _run(request, fn) -> bool:
@@ -53,18 +74,20 @@ def wish_act(request, pk: int, action: str):
     wish = sel.get_wish(request.user, pk)
     u, p = request.user, request.POST
     org = None
-    if p.get("org"):
-        org = Organisation.objects.filter(pk=p.get("org"), pk__in=perms.org_ids(u)).first()
+    org_pk = _int_or_404(p.get("org"))
+    if org_pk is not None:
+        org = Organisation.objects.filter(pk=org_pk, pk__in=perms.org_ids(u)).first()
+        if org is None:
+            raise Http404(_("没有这个组织"))
     calls = {
         "claim": lambda: services.wish_claim(actor=u, wish=wish, organisation=org),
         "fulfil": lambda: services.wish_fulfil(actor=u, wish=wish, note=p.get("note", "")),
         "confirm": lambda: services.wish_confirm(actor=u, wish=wish),
     }
     if action not in calls:
-        from django.http import Http404
         raise Http404
     _run(request, calls[action])
-    return redirect(request.POST.get("next") or "tickets:wall")
+    return _next_or(request, "tickets:wall")
 
 
 @login_required
@@ -91,7 +114,9 @@ def order_new(request, offering_pk: int):
 def order_act(request, pk: int, action: str):
     order = sel.get_order(request.user, pk)
     u, p = request.user, request.POST
-    org = Organisation.objects.filter(pk=p.get("org") or 0).first()
+    org_pk = _int_or_404(p.get("org"))
+    # Only organisations this user may dispatch this order to are found; the service checks again.
+    org = sel.get_dispatch_org(u, order, org_pk) if org_pk is not None else None
     calls = {
         "dispatch": lambda: services.order_dispatch(actor=u, order=order, organisation=org),
         "accept": lambda: services.order_accept(actor=u, order=order),
@@ -101,7 +126,6 @@ def order_act(request, pk: int, action: str):
         "cancel": lambda: services.order_cancel(actor=u, order=order, reason=p.get("reason", "")),
     }
     if action not in calls:
-        from django.http import Http404
         raise Http404
     _run(request, calls[action])
     return redirect("tickets:orders")

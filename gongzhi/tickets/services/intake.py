@@ -162,6 +162,10 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
             raise PermissionDenied(_("只有登记在册的居民可以自助提交诉求"))
         if household is None and node is None and community is None:
             household = homes[0]
+        # A household is someone's home: self-service may name one's own only (a shared place in
+        # one's community is a node or the community with an address).
+        if household is not None and household.pk not in {h.pk for h in homes}:
+            raise PermissionDenied(_("只能以本人的住户提交自助诉求"))
         reporter = actor
     place = resolve_place(household=household, node=node, community=community, address=address)
     if place["community"] is None:

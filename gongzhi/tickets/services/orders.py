@@ -11,6 +11,7 @@ from gongzhi.people.models import Organisation, OrganisationMember
 from ..models import OrderEvent, Rating, ServiceOffering, ServiceOrder
 from ..models_orders import OrderStatus
 from ..permissions import can_act_for_org, is_staff_for, resident_households
+from ..selectors_wishes import dispatch_orgs_for_order
 from ..services.intake import resolve_place
 
 OS = OrderStatus
@@ -79,6 +80,8 @@ def order_dispatch(*, actor, order: ServiceOrder, organisation: Organisation | N
     organisation = organisation or (order.offering.organisation if order.offering_id else None)
     if organisation is None:
         raise ValidationError({"organisation": [_("请选择接单组织")]})
+    if not dispatch_orgs_for_order(actor, order).filter(pk=organisation.pk).exists():
+        raise PermissionDenied(_("只能派单给本辖区或服务该地点的组织"))
     _move(order, OS.DISPATCHED, actor=actor, note=note or organisation.name, organisation=organisation, decline_reason="")
     notify(_org_users(organisation), title=_("社区派单：%(t)s") % {"t": order.offering.title if order.offering_id else order.note},
            url=URL, kind="order")

@@ -94,11 +94,11 @@ def test_photos_type_size_and_count(world, submit):
 def test_duplicates_suggested_by_place_and_text(world, submit, cats):
     a = submit(description="幸福小区1栋楼道声控灯坏了，晚上看不见")
     submit(description="乙社区垃圾没人清运", actor=world.users["community_b"], household=world.hh_b1)
-    found = suggest_duplicates(node_path=world.hh_a2.node_path, text="1栋楼道的声控灯坏了")
+    found = suggest_duplicates(user=world.users["community_a"], node_path=world.hh_a2.node_path, text="1栋楼道的声控灯坏了")
     assert [t.pk for t, _ in found] == [a.pk]
-    assert not suggest_duplicates(node_path=world.hh_a2.node_path, text="小区停车太乱了")
+    assert not suggest_duplicates(user=world.users["community_a"], node_path=world.hh_a2.node_path, text="小区停车太乱了")
     old = submit(description="楼道声控灯又坏了")
     Ticket.objects.filter(pk=old.pk).update(created_at=old.created_at - datetime.timedelta(days=60))
-    assert old.pk not in [t.pk for t, _ in suggest_duplicates(node_path=world.hh_a1.node_path, text="楼道声控灯坏了")]
+    assert old.pk not in [t.pk for t, _ in suggest_duplicates(user=world.users["community_a"], node_path=world.hh_a1.node_path, text="楼道声控灯坏了")]
 
 
