@@ -169,7 +169,7 @@ def _place(request, body: TicketIn) -> dict:
     """Place ids are looked up within what the user may know of (hidden and missing are both 404);
     the intake service then checks the user may file at that exact place."""
     u = request.user
-    nodes = selectors.filing_nodes(u)
+    nodes = selectors.filing_nodes(u) if (body.node_id or body.community_id) else None
     return {
         "household": get_object_or_404(selectors.filing_households(u).select_related("node", "micro_grid__community"),
                                        pk=body.household_id)

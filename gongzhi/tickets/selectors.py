@@ -5,7 +5,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.core.paths import ancestors_of
-from gongzhi.territory.models import Grid, Household, Level, Node
+from gongzhi.people.models import Resident
+from gongzhi.territory.models import Grid, Household, Level, Node, Role, RoleAssignment
 from gongzhi.territory.scoping import scope_for
 from gongzhi.territory.services import community_of
 
@@ -210,5 +211,7 @@ def filing_households(user) -> QuerySet[Household]:
     """Households a user may name by id when filing: those in their scope and their own homes."""
     if not user.is_authenticated:
         return Household.objects.none()
-    homes = [h.pk for h in resident_households(user)]
-    return Household.objects.filter(scope_for(user).households_q() | Q(pk__in=homes))
+    # One query with the scope the intake service loads anyway (resident_households as subqueries).
+    homes = (Q(pk__in=RoleAssignment.objects.active().filter(user=user, role=Role.RESIDENT).values("household_id"))
+             | Q(pk__in=Resident.objects.filter(user=user, moved_out_on__isnull=True).values("household_id")))
+    return Household.objects.filter(scope_for(user, responsibility_only=True).households_q() | homes)

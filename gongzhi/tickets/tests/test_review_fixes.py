@@ -235,3 +235,16 @@ def test_unit_head_living_in_the_building_gets_the_staff_form(world, cats, clien
     html = client_for(head).get(reverse("tickets:submit")).content.decode()
     assert 'name="channel"' in html
     assert not SubmitForm(user=world.users["resident_a1"]).staff_mode
+
+
+def test_scoped_place_lookup_adds_no_query_to_intake(world, cats, client_for):
+    """The scoped household lookup reuses the scope the intake service loads anyway: no extra query."""
+    c = client_for(world.users["grid_a1"])
+    body = {"category": "repair", "channel": "visit", "household_id": world.hh_a1.pk,
+            "description": "走访发现楼道灯不亮需要维修"}
+    c.post("/api/tickets/", {**body, "idempotency_key": "a"}, content_type="application/json")
+    with CaptureQueriesContext(connection) as ctx:
+        r = c.post("/api/tickets/", {**body, "idempotency_key": "b"}, content_type="application/json")
+    assert r.status_code == 201
+    n = len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]])
+    assert n == 11, [q["sql"][:120] for q in ctx.captured_queries]
