@@ -47,9 +47,17 @@ def _org_users(org: Organisation) -> list:
 
 
 @transaction.atomic
+def _org_covers(organisation: Organisation, community) -> bool:
+    """The organisation is based in or above the community, or serves a place in or above it."""
+    paths = [organisation.community.path, *organisation.serves.values_list("path", flat=True)]
+    return any(community.path.startswith(p) or p.startswith(community.path) for p in paths)
+
+
 def offering_create(*, actor, organisation: Organisation, community, title: str, description: str = "") -> ServiceOffering:
     if not (can_act_for_org(actor, organisation) or is_staff_for(actor, community.path)):
         raise PermissionDenied
+    if not _org_covers(organisation, community):
+        raise ValidationError(_("该组织不在这个社区服务，不能在此发布服务项目"))
     title = (title or "").strip()
     if len(title) < 2:
         raise ValidationError({"title": [_("请填写服务项目名称")]})

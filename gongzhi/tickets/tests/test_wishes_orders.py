@@ -64,3 +64,14 @@ def test_four_orders(world):
     assert o.status == "rated"
     assert list(o.events.values_list("to_status", flat=True)) == [
         "ordered", "dispatched", "declined", "dispatched", "accepted", "done", "rated"]
+
+
+def test_an_outside_organisation_cannot_publish_offerings_in_another_community(world):
+    org_b = Organisation.objects.create(name="乙社区志愿队", kind=Organisation.Kind.VOLUNTEER_TEAM,
+                                        community=world.community_b)
+    member = make_user("yi_volunteer")
+    OrganisationMember.objects.create(organisation=org_b, user=member)
+    with pytest.raises(ValidationError):
+        services.offering_create(actor=member, organisation=org_b, community=world.community_a, title="上门理发")
+    org_b.serves.add(world.compound_a)
+    assert services.offering_create(actor=member, organisation=org_b, community=world.community_a, title="上门理发")
