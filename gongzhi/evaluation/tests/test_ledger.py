@@ -1,5 +1,6 @@
 import datetime
 import io
+import os
 import shutil
 import subprocess
 
@@ -52,6 +53,8 @@ def test_ledger_reads_back_with_calamine(ledger_bytes):
 def test_ledger_opens_in_libreoffice_without_repair(ledger_bytes, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
+        if os.environ.get("GONGZHI_REQUIRE_LIBREOFFICE"):
+            pytest.fail("LibreOffice is missing: apt-get install -y libreoffice-calc-nogui")
         pytest.skip("LibreOffice is not installed")
     src = tmp_path / "ledger.xlsx"
     src.write_bytes(ledger_bytes)
