@@ -42,8 +42,9 @@ class HD:
                                      client_key=kw.pop("client_key", None) or key(), values=values or {}, **kw)
 
 
-@pytest.fixture
-def hd(world) -> HD:
+def build_hd(world) -> HD:
+    """The `hd` data on top of territory.testing.build_world(); callable where the `db` fixture is not used
+    (transactional browser tests)."""
     staff = world.users["community_a"]
     compound = world.compound_a
     b1 = world.building_a1
@@ -57,3 +58,8 @@ def hd(world) -> HD:
         user = make_user(f"juror_{name}", name=f"评委{name}")
         h.jurors[name] = services.juror_add(actor=staff, rule_set=rs, user=user, party=party)
     return h
+
+
+@pytest.fixture
+def hd(world) -> HD:
+    return build_hd(world)

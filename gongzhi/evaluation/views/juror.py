@@ -63,10 +63,10 @@ def score_subject(request, pk: int, subject_id: int):
                 _("这份评分已经保存过，没有重复计入")
             if res.period_closed:
                 msg += _("；各方评分已全部完成，本期已结束")
+            messages.success(request, msg)  # the form script moves on to next_url, which shows it
             if wants_json:
                 return JsonResponse({"ok": True, "sheet": res.sheet.pk, "created": res.created,
                                      "period_closed": res.period_closed, "message": msg, "next_url": next_url})
-            messages.success(request, msg)
             return redirect(next_url)
     sheet = selectors.juror_sheet(subject, juror)
     previous = {s.item_id: s for s in sheet.scores.all()} if sheet else {}

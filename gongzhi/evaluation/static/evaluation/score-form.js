@@ -44,8 +44,10 @@
     });
   }
 
+  // A draft exists only once something was entered (or sent); merely opening a form must not leave one
+  // behind, or the next visit would announce a "restored draft" the juror never wrote.
   var draft = read();
-  if (draft && draft.client_key) restore(draft); else write();
+  if (draft && draft.client_key) restore(draft);
   form.addEventListener("input", write);
   form.addEventListener("change", write);
   form.addEventListener("submit", function (ev) {
