@@ -1,20 +1,87 @@
-"""SLA arithmetic: hours on the clock, or hours counted on working days only (Mon-Fri)."""
+"""SLA arithmetic: hours on the clock, or hours counted on working days only.
+
+A working day follows the week (Monday-Friday) unless the work calendar (`WorkCalendarDay`) says
+otherwise: public holidays (国庆, 春节 …) stop the clock, 调休 working Saturdays/Sundays run it.
+The calendar rows a computation needs are read in one query for a date range generous enough for
+any real deadline; a range that still falls short is extended by one more query per chunk."""
 
 import datetime
+import math
 
 from django.utils import timezone
 
+# A deadline of N working days fits in 2N + 21 calendar days whenever a holiday block is at most
+# ~10 days long (春节 9 days plus its weekends); a longer run of days off costs one more query.
+SLACK_DAYS = 21
+EXTEND_DAYS = 31
+# Past ten years in a row without a working day the calendar is wrong (e.g. a bulk import marked every day
+# as a holiday): fail loudly rather than loop.
+MAX_SKIPPED_DAYS = 3660
 
-def add_hours(start: datetime.datetime, hours: int, working_days: bool = False) -> datetime.datetime:
+
+def span_days(hours: int) -> int:
+    return 2 * math.ceil(hours / 24) + SLACK_DAYS
+
+
+class WorkCalendar:
+    """The work calendar for a date range, loaded lazily: `is_workday(d)` reads rows only when `d`
+    falls outside what is already loaded. Share one instance between the computations of a single
+    piece of work (both deadlines of a new ticket, one SLA sweep) to read the rows once."""
+
+    def __init__(self) -> None:
+        self._days: dict[datetime.date, bool] = {}
+        self._lo: datetime.date | None = None  # loaded range [lo, hi)
+        self._hi: datetime.date | None = None
+        self.queries = 0
+
+    def _fetch(self, lo: datetime.date, hi: datetime.date) -> None:
+        from .models import WorkCalendarDay
+
+        self.queries += 1
+        self._days.update(WorkCalendarDay.objects.filter(date__gte=lo, date__lt=hi)
+                          .values_list("date", "is_workday"))
+
+    def ensure(self, lo: datetime.date, hi: datetime.date) -> None:
+        """Make sure [lo, hi) is loaded: at most one query, none when it already is."""
+        if self._lo is None:
+            self._fetch(lo, hi)
+            self._lo, self._hi = lo, hi
+            return
+        if lo < self._lo and hi > self._hi:  # wider on both ends: one query for the lot
+            self._fetch(lo, hi)
+            self._lo, self._hi = lo, hi
+        elif lo < self._lo:
+            self._fetch(lo, self._lo)
+            self._lo = lo
+        elif hi > self._hi:
+            self._fetch(self._hi, hi)
+            self._hi = hi
+
+    def is_workday(self, day: datetime.date) -> bool:
+        if self._lo is None or day < self._lo or day >= self._hi:
+            self.ensure(day, day + datetime.timedelta(days=EXTEND_DAYS))
+        flag = self._days.get(day)
+        return day.weekday() < 5 if flag is None else flag
+
+
+def add_hours(start: datetime.datetime, hours: int, working_days: bool = False,
+              calendar: WorkCalendar | None = None) -> datetime.datetime:
     if not working_days:
         return start + datetime.timedelta(hours=hours)
     t = timezone.localtime(start)
+    cal = calendar or WorkCalendar()
+    cal.ensure(t.date(), t.date() + datetime.timedelta(days=span_days(hours)))
     remaining = datetime.timedelta(hours=hours)
+    skipped = 0
     while True:
         midnight = (t + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        if t.weekday() >= 5:  # Saturday or Sunday: the clock does not run
+        if not cal.is_workday(t.date()):  # weekend or public holiday: the clock does not run
+            skipped += 1
+            if skipped > MAX_SKIPPED_DAYS:
+                raise ValueError(f"work calendar has no working day for ten years after {start}")
             t = midnight
             continue
+        skipped = 0
         available = midnight - t
         if remaining <= available:
             return t + remaining
@@ -23,11 +90,14 @@ def add_hours(start: datetime.datetime, hours: int, working_days: bool = False) 
 
 
 def sla_deadlines(category, start: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
-    return (add_hours(start, category.response_hours, category.working_days),
-            add_hours(start, category.resolve_hours, category.working_days))
+    cal = WorkCalendar() if category.working_days else None
+    # The longer window first, so its range (which covers the shorter one's) is the one query.
+    resolve_by = add_hours(start, category.resolve_hours, category.working_days, cal)
+    return add_hours(start, category.response_hours, category.working_days, cal), resolve_by
 
 
-def fresh_window(category, now: datetime.datetime, *, resolve: bool) -> datetime.datetime:
+def fresh_window(category, now: datetime.datetime, *, resolve: bool,
+                 calendar: WorkCalendar | None = None) -> datetime.datetime:
     """A new handler's own window after a re-dispatch, escalation or reopening."""
     hours = category.resolve_hours if resolve else category.response_hours
-    return add_hours(now, hours, category.working_days)
+    return add_hours(now, hours, category.working_days, calendar)

@@ -43,7 +43,8 @@ class Category(models.Model):
     response_hours = models.PositiveIntegerField(_("响应时限（小时）"), default=24)
     resolve_hours = models.PositiveIntegerField(_("办结时限（小时）"), default=72)
     working_days = models.BooleanField(_("按工作日计时"), default=False,
-                                       help_text=_("勾选后，时限只计周一至周五。"))
+                                       help_text=_("勾选后，时限只计工作日：周一至周五，扣除工作日历中的法定节假日，"
+                                                   "计入调休上班的周末。"))
     default_level = models.CharField(_("默认办理层级"), max_length=12, choices=HandlingLevel.choices,
                                      default=HandlingLevel.GRID)
     attributes = models.JSONField(_("Open311 附加字段"), default=list, blank=True)
@@ -359,6 +360,27 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+
+class WorkCalendarDay(models.Model):
+    """An exception to the Monday-to-Friday week in the official calendar (国务院办公厅 放假安排):
+    a public holiday (is_workday=False) or a 调休 weekend working day (is_workday=True).
+    A day without a row follows the week: Monday-Friday working, Saturday and Sunday not.
+    Read by deadlines.WorkCalendar for categories that count working days only."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"), default=False,
+                                     help_text=_("勾选：调休上班日（周末上班）；不勾选：放假日。"))
+    name = models.CharField(_("名称"), max_length=40, blank=True, help_text=_("如：国庆节、春节（调休上班）"))
+
+    class Meta:
+        verbose_name = _("工作日历（节假日/调休）")
+        verbose_name_plural = _("工作日历（节假日/调休）")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'班' if self.is_workday else '休'} {self.name}".rstrip()
 
 
 from .models_orders import OrderEvent, ServiceOffering, ServiceOrder  # noqa: E402,F401

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import notices
-from ..deadlines import fresh_window
+from ..deadlines import WorkCalendar, fresh_window
 from ..models import OPEN_STATUSES, Action, Status, Supervision, Ticket
 from ..routing import first_route, route_above
 from ..workflow import apply_transition, lock_ticket, record_note
@@ -27,16 +27,17 @@ def sweep(*, now=None, limit: int = 500) -> int:
     ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES, due_at__lte=now).order_by("due_at")
                .values_list("pk", flat=True)[:limit])
     done = 0
+    calendar = WorkCalendar()  # the work calendar is read once per sweep, not once per ticket
     for pk in ids:
         try:
-            done += escalate_overdue(pk, now=now)
+            done += escalate_overdue(pk, now=now, calendar=calendar)
         except IntegrityError:  # another run recorded this deadline first
             log.info("ticket %s already supervised", pk)
     return done
 
 
 @transaction.atomic
-def escalate_overdue(pk: int, *, now=None) -> int:
+def escalate_overdue(pk: int, *, now=None, calendar: WorkCalendar | None = None) -> int:
     now = now or timezone.now()
     try:
         ticket = lock_ticket(pk, skip_locked=True)
@@ -55,7 +56,8 @@ def escalate_overdue(pk: int, *, now=None) -> int:
                                          from_level=old_level, from_handler=old_handler)
     if route is None:
         # Already at the top: the record stands, the handler is reminded, the clock restarts.
-        Ticket.objects.filter(pk=ticket.pk).update(due_at=fresh_window(ticket.category, now, resolve=responded))
+        due = fresh_window(ticket.category, now, resolve=responded, calendar=calendar)
+        Ticket.objects.filter(pk=ticket.pk).update(due_at=due)
         record_note(ticket, actor=None, action=Action.ESCALATE, note=_("超时督办（已是最高层级）"))
         notices.tell(old_users, ticket, _("您承办的工单已超时，请尽快办理"), kind="supervision")
         return 1
@@ -63,7 +65,7 @@ def escalate_overdue(pk: int, *, now=None) -> int:
     apply_transition(ticket, Status.DISPATCHED, actor=None, action=Action.ESCALATE, note=note, now=now,
                      data={"from_level": old_level, "to_level": route.level, "supervision": sup.pk},
                      fields={"handler": route.user, "handler_org": route.org, "handling_level": route.level,
-                             "due_at": fresh_window(ticket.category, now, resolve=False),
+                             "due_at": fresh_window(ticket.category, now, resolve=False, calendar=calendar),
                              "escalations": ticket.escalations + 1})
     Supervision.objects.filter(pk=sup.pk).update(to_level=route.level, to_handler=route.user, note=note[:200])
     notices.escalated(ticket, [u for u in old_users if u not in notices.handler_users(ticket)], note)
