@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.pagination import paginate
+from gongzhi.core.responses import xlsx_response
 from gongzhi.territory import selectors as territory_selectors
 from gongzhi.territory.models import Node
 from gongzhi.territory.permissions import can_view_full_id
@@ -27,17 +28,6 @@ from .forms import (
 )
 from .models import DualReport, KeyGroup, Organisation, PartyMember
 from .permissions import can_decide_dual_report, can_edit_household_people, can_edit_resident, can_export_full
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    resp["Cache-Control"] = "no-store"
-    return resp
 
 
 @login_required
@@ -260,7 +250,7 @@ def ledger_import(request):
 
 @login_required
 def ledger_template(request):
-    return _xlsx_response(ledger.ledger_template(), "居民台账模板.xlsx")
+    return xlsx_response(ledger.ledger_template(), "居民台账模板.xlsx")
 
 
 @login_required
@@ -285,7 +275,7 @@ def ledger_export(request):
         raise PermissionDenied
     data = ledger.ledger_export(actor=user, households=households, full=full, label=label, request=request)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx_response(data, f"居民台账-{label}-{stamp}.xlsx")
+    return xlsx_response(data, f"居民台账-{label}-{stamp}.xlsx")
 
 
 def _exportable_node(user, pk: int) -> Node:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
 from gongzhi.core.pagination import paginate
+from gongzhi.core.responses import xlsx_response
 from gongzhi.territory import selectors as territory
 
 from . import permissions as perms
@@ -94,7 +95,4 @@ def stats_xlsx(request):
     m = ticket_measures(node, start, end)
     audit_record(actor=request.user, action=AuditLog.Action.EXPORT, target=node, detail={"what": "ticket_measures"},
                  request=request)
-    resp = HttpResponse(measures_xlsx(m),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="ticket-measures-{node.pk}-{start:%Y%m%d}.xlsx"'
-    return resp
+    return xlsx_response(measures_xlsx(m), f"{node.name}-诉求三率-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")

@@ -4,6 +4,7 @@ under /media/, and server-local dates."""
 
 import datetime
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -270,4 +271,4 @@ def test_board_ledger_year_is_the_local_date(hd, client, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: fixed)
     r = client.get(reverse("evaluation:ledger", args=[hd.world.compound_a.pk, hd.rule_set.pk]))
     assert r.status_code == 200
-    assert r["Content-Disposition"].endswith(f"ledger-{hd.rule_set.pk}-2025.xlsx")
+    assert unquote(r["Content-Disposition"]).endswith("-2025年台账.xlsx")

@@ -1,8 +1,10 @@
 """The public notice board of a compound (公示栏): no login, no personal data."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+
+from gongzhi.core.responses import xlsx_response
 
 from .. import selectors
 from ..ledger import build_ledger
@@ -47,7 +49,4 @@ def ledger(request, compound_id: int, rule_set_id: int):
         raise Http404 from None
     if not 2000 <= year <= 2100:
         raise Http404
-    resp = HttpResponse(build_ledger(rs, year),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f"attachment; filename=ledger-{rs.pk}-{year}.xlsx"
-    return resp
+    return xlsx_response(build_ledger(rs, year), f"{compound.name}-{rs.name}-{year}年台账.xlsx")
