@@ -53,7 +53,19 @@ class DualReportForm(forms.Form):
     commitment_signed_on = forms.DateField(label=_("承诺书签订日期"), required=False, widget=DATE_WIDGET)
 
 
-class OrganisationForm(forms.Form):
+class CommunityChoiceForm(forms.Form):
+    """A form whose `community` choices are the places the user may manage (passed in)."""
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        only = list(communities[:2])
+        if len(only) == 1:  # most staff manage one community: no choice to make
+            self.fields["community"].empty_label = None
+            self.fields["community"].initial = only[0].pk
+
+
+class OrganisationForm(CommunityChoiceForm):
     community = forms.ModelChoiceField(label=_("所属社区/街道"), queryset=None)
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=Organisation.Kind.choices)
@@ -63,27 +75,12 @@ class OrganisationForm(forms.Form):
     has_party_org = forms.BooleanField(label=_("建有党组织"), required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
-    def __init__(self, *args, communities, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
-        only = list(communities[:2])
-        if len(only) == 1:  # most staff manage one community: no choice to make
-            self.fields["community"].empty_label = None
-            self.fields["community"].initial = only[0].pk
 
-
-class LedgerImportForm(forms.Form):
+class LedgerImportForm(CommunityChoiceForm):
     community = forms.ModelChoiceField(label=_("导入到社区"), queryset=None,
                                        error_messages={"invalid_choice": _("请选择您可管理的社区")})
     file = forms.FileField(label=_("台账文件（.xlsx）"))
 
-    def __init__(self, *args, communities, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
-        only = list(communities[:2])
-        if len(only) == 1:  # most staff manage one community: no choice to make
-            self.fields["community"].empty_label = None
-            self.fields["community"].initial = only[0].pk
 
     def clean_file(self):
         f = self.cleaned_data["file"]
