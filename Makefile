@@ -21,7 +21,9 @@ demo-data: install
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
 
+# The tickets' job (new-ticket notices, SLA escalation) runs beside the server and stops with it.
 demo: demo-data
+	@$(BIN)/python manage.py run_sla --loop 30 >/dev/null & job=$$!; trap 'kill $$job 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 test: install

@@ -5,6 +5,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test rolls its rows back: per-process caches of table contents must not outlive it."""
+    from gongzhi.tickets import catalogue
+
+    catalogue.clear()
+    yield
+    catalogue.clear()
+
+
 @pytest.fixture
 def world(db):
     from gongzhi.territory.testing import build_world

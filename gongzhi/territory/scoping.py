@@ -74,24 +74,25 @@ def scope_for(user, *, responsibility_only: bool = False) -> Scope:
         scope = Scope(everything=True, staff=True)
     else:
         scope = Scope()
-        rows = RoleAssignment.objects.active().filter(user=user).select_related(
-            "node", "grid", "party_org__node", "party_org__grid"
-        )
-        for ra in rows:
-            if ra.role in STAFF_ROLES:
+        # Plain columns, not model rows: this runs on every scoped request (intake included), and
+        # building five related models per assignment cost more than the query itself.
+        rows = RoleAssignment.objects.active().filter(user=user).values_list(
+            "role", "node__path", "grid_id", "grid__parent_id", "party_org_id", "party_org__node__path",
+            "party_org__grid_id", "party_org__grid__parent_id", "household_id")
+        for role, node_path, grid_id, grid_parent, org_id, org_path, org_grid, org_grid_parent, household_id in rows:
+            if role in STAFF_ROLES:
                 scope.staff = True
-            if ra.node_id:
-                scope.node_paths.append(ra.node.path)
-            elif ra.grid_id:
-                (scope.grid_ids if ra.grid.parent_id is None else scope.micro_grid_ids).append(ra.grid_id)
-            elif ra.party_org_id:
-                org = ra.party_org
-                if org.node_id:
-                    scope.node_paths.append(org.node.path)
-                elif org.grid_id:
-                    (scope.grid_ids if org.grid.parent_id is None else scope.micro_grid_ids).append(org.grid_id)
-            elif ra.household_id and (ra.role != Role.RESIDENT or not responsibility_only):
-                scope.household_ids.append(ra.household_id)
+            if node_path is not None:
+                scope.node_paths.append(node_path)
+            elif grid_id:
+                (scope.grid_ids if grid_parent is None else scope.micro_grid_ids).append(grid_id)
+            elif org_id:
+                if org_path is not None:
+                    scope.node_paths.append(org_path)
+                elif org_grid:
+                    (scope.grid_ids if org_grid_parent is None else scope.micro_grid_ids).append(org_grid)
+            elif household_id and (role != Role.RESIDENT or not responsibility_only):
+                scope.household_ids.append(household_id)
         scope.node_paths = _outermost(scope.node_paths)
     setattr(user, cache_key, scope)
     return scope

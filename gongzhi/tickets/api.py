@@ -11,11 +11,11 @@ from gongzhi.core.masking import mask_phone
 from gongzhi.people.models import Organisation
 from gongzhi.territory import selectors as territory
 
-from . import selectors, services
+from . import catalogue, selectors, services
 from . import selectors_wishes as wsel
 from .duplicates import suggest_duplicates
 from .measures import period_bounds, ticket_measures
-from .models import Category, Channel, FollowUp, Kind
+from .models import Channel, FollowUp, Kind
 from .permissions import is_worker_for, org_ids
 
 router = Router(tags=["诉求工单"])
@@ -186,7 +186,7 @@ def ping(request):
 
 @router.get("/categories", response=list[CategoryOut], summary="诉求分类目录")
 def categories(request):
-    return list(Category.objects.filter(active=True))
+    return catalogue.active()
 
 
 @router.get("/", response=list[TicketOut], summary="我可见的工单")
@@ -200,7 +200,7 @@ def ticket_list(request, status: str = ""):
 
 @router.post("/", response={201: TicketDetail}, summary="提交诉求（同一 idempotency_key 只建一单）")
 def ticket_create(request, body: TicketIn):
-    category = Category.objects.filter(code=body.category).first()
+    category = catalogue.by_code(body.category)
     t = _run(lambda: services.ticket_submit(
         actor=request.user, channel=body.channel, kind=body.kind, category=category, title=body.title,
         description=body.description, address=body.address, reporter_name=body.reporter_name,

@@ -158,6 +158,9 @@ class Ticket(models.Model):
     result = models.TextField(_("办理结果"), blank=True)
     rating = models.CharField(_("满意度"), max_length=12, choices=Rating.choices, blank=True)
     escalations = models.PositiveSmallIntegerField(_("升级次数"), default=0)
+    # Set by intake, cleared by the job that tells the community's dispatchers (services.announce):
+    # the request that files a ticket only writes it.
+    announce_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("诉求工单")
@@ -176,6 +179,7 @@ class Ticket(models.Model):
             models.Index(fields=["reporter", "created_at"], name="ticket_reporter_created"),
             models.Index(fields=["grid", "created_at"], name="ticket_grid_created"),
             models.Index(fields=["status", "node_path"], name="ticket_status_place"),
+            models.Index(fields=["id"], condition=Q(announce_pending=True), name="ticket_announce_pending"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(resolve_by__gte=models.F("respond_by")), name="ticket_sla_ordered"),

@@ -22,10 +22,13 @@ def handler_users(ticket: Ticket) -> list:
     return users
 
 
-def dispatchers(ticket: Ticket) -> list:
-    """Community staff of the ticket's community."""
-    return [ra.user for ra in RoleAssignment.objects.active()
-            .filter(node_id=ticket.community_id, role__in=STAFF_ROLES).select_related("user")]
+def dispatchers(community_ids) -> dict[int, list]:
+    """Community staff (who dispatch) of each of these communities, in one query."""
+    out: dict[int, list] = {}
+    for ra in (RoleAssignment.objects.active().filter(node_id__in=list(community_ids), role__in=STAFF_ROLES)
+               .select_related("user")):
+        out.setdefault(ra.node_id, []).append(ra.user)
+    return out
 
 
 def reporters(ticket: Ticket) -> list:
@@ -37,10 +40,6 @@ def reporters(ticket: Ticket) -> list:
 
 def tell(users, ticket: Ticket, title: str, body: str = "", kind: str = "ticket") -> int:
     return notify(users, title=f"{title}：#{ticket.pk} {ticket.title}", body=body, url=_url(ticket), kind=kind)
-
-
-def new_ticket(ticket: Ticket) -> None:
-    tell(dispatchers(ticket), ticket, _("新诉求待分办"))
 
 
 def assigned(ticket: Ticket, note: str = "") -> None:

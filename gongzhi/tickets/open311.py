@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.territory.models import Node
 
-from . import services
+from . import catalogue, services
 from .models import DONE_STATUSES, Category, Channel, Open311Key, Status, Ticket, hash_key
 from .open311_format import error, iso, render
 from .views import error_text
@@ -54,12 +54,12 @@ def _service(c: Category) -> dict:
 
 
 def service_list(request, fmt):
-    return render([_service(c) for c in Category.objects.filter(active=True)], _fmt(fmt), root="services")
+    return render([_service(c) for c in catalogue.active()], _fmt(fmt), root="services")
 
 
 def service_definition(request, code, fmt):
-    c = Category.objects.filter(code=code, active=True).first()
-    if c is None:
+    c = catalogue.by_code(code)
+    if c is None or not c.active:
         return error(_fmt(fmt), 404, _("没有这个服务代码：%(c)s") % {"c": code})
     attrs = [{"variable": True, "code": a["code"], "datatype": a.get("datatype", "string"),
               "required": bool(a.get("required")), "datatype_description": a.get("datatype_description", ""),
@@ -154,8 +154,8 @@ def _requests_post(request, fmt):
     key = _key(p.get("api_key"))
     if key is None:
         return error(fmt, 403, _("api_key 无效或缺失"))
-    category = Category.objects.filter(code=p.get("service_code", ""), active=True).first()
-    if category is None:
+    category = catalogue.by_code(p.get("service_code", ""))
+    if category is None or not category.active:
         return error(fmt, 400, _("service_code 无效"))
     if not (p.get("lat") and p.get("long")) and not p.get("address_string") and not p.get("address_id"):
         return error(fmt, 400, _("必须提供 lat/long、address_string 或 address_id 之一"))

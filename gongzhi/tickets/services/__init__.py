@@ -1,5 +1,6 @@
 """Every write on tickets, wishes and service orders: one function per use case."""
 
+from .announce import announce_new  # noqa: F401
 from .contact import reporter_phones_shown  # noqa: F401
 from .intake import ticket_submit  # noqa: F401
 from .loop import (  # noqa: F401

@@ -15,7 +15,6 @@ from gongzhi.territory.models import HOUSEHOLD_LEVELS, Household, Level, Node
 from gongzhi.territory.scoping import scope_for
 from gongzhi.territory.services import community_of
 
-from .. import notices
 from ..attachments import save_photos, validate_photos
 from ..deadlines import sla_deadlines
 from ..models import Action, Attachment, Category, Channel, Kind, Status, Ticket, TicketEvent
@@ -121,7 +120,10 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied
     key = f"{actor.pk}:{idempotency_key.strip()}"[:64] if (idempotency_key or "").strip() else None
-    if key:
+    # A repeated key normally meets the unique constraint at the insert below and gets the first
+    # ticket back, without a read before every insert. Self-service and 12345 transfers read first:
+    # the rate limit and the 12345-number check would refuse the repeat instead of answering with it.
+    if key and channel in (Channel.SELF, Channel.CITY_12345):
         existing = Ticket.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
@@ -194,13 +196,12 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
                 description=description, reporter=reporter, reporter_name=reporter_name[:50],
                 reporter_phone=reporter_phone[:20], filed_by=actor, idempotency_key=key, open311_token=open311_token,
                 status=Status.SUBMITTED, created_at=now, respond_by=respond_by, resolve_by=resolve_by,
-                due_at=respond_by, lat=lat, long=long, **place,
+                due_at=respond_by, lat=lat, long=long, announce_pending=True, **place,
             )
             event = TicketEvent.objects.create(ticket=ticket, actor=actor, at=now, action=Action.SUBMIT,
                                                from_status="", to_status=Status.SUBMITTED,
                                                note=str(Channel(channel).label), data={"channel": channel})
             save_photos(ticket, checked, actor=actor, stage=Attachment.Stage.INTAKE)
-            notices.new_ticket(ticket)
     except IntegrityError:
         if key and (existing := Ticket.objects.filter(idempotency_key=key).first()) is not None:
             return existing

@@ -1,16 +1,18 @@
-"""Supervise and escalate overdue tickets. Run it from a timer (systemd/cron) every minute, or keep it
-running with --loop SECONDS. Two copies at once are safe (see services/sla.py)."""
+"""The tickets' periodic job: tell dispatchers about new tickets (services/announce.py), then supervise
+and escalate overdue ones (services/sla.py). Run it from a timer (systemd/cron) every minute, or keep
+it running with --loop SECONDS. Two copies at once are safe."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from gongzhi.tickets.services.announce import announce_new
 from gongzhi.tickets.services.sla import sweep
 
 
 class Command(BaseCommand):
-    help = "督办：超时工单记录督办并升级一级，通知新旧承办人"
+    help = "新诉求通知分办人员；督办：超时工单记录督办并升级一级，通知新旧承办人"
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=int, default=0, metavar="SECONDS",
@@ -19,6 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: int = 0, batch: int = 500, **opts):
         while True:
+            announced = 0
+            while (n := announce_new(limit=batch)):
+                announced += n
+                if n < batch:
+                    break
             n = 1
             total = 0
             while n:  # drain: a backlog bigger than one batch is worked off in one go
@@ -26,7 +33,7 @@ class Command(BaseCommand):
                 total += n
                 if n < batch:
                     break
-            self.stdout.write(f"run_sla: escalated {total}")
+            self.stdout.write(f"run_sla: announced {announced}, escalated {total}")
             if not loop:
                 return
             time.sleep(loop)
