@@ -9,10 +9,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _fresh_process_caches():
     """Each test rolls its rows back: per-process caches of table contents must not outlive it."""
     from gongzhi.tickets import catalogue
+    from gongzhi.tickets.deadlines import forget_shared_calendar
 
     catalogue.clear()
+    forget_shared_calendar()
     yield
     catalogue.clear()
+    forget_shared_calendar()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -165,15 +166,19 @@ def _detail(t, request, *, just_filed: bool = False) -> dict:
     return data
 
 
+def _found(obj):
+    if obj is None:
+        raise Http404
+    return obj
+
+
 def _place(request, body: TicketIn) -> dict:
     """Place ids are looked up within what the user may know of (hidden and missing are both 404);
     the intake service then checks the user may file at that exact place."""
     u = request.user
     nodes = selectors.filing_nodes(u) if (body.node_id or body.community_id) else None
     return {
-        "household": get_object_or_404(selectors.filing_households(u).select_related("node", "micro_grid__community"),
-                                       pk=body.household_id)
-        if body.household_id else None,
+        "household": _found(selectors.filing_household(u, body.household_id)) if body.household_id else None,
         "node": get_object_or_404(nodes, pk=body.node_id) if body.node_id else None,
         "community": get_object_or_404(nodes, pk=body.community_id) if body.community_id else None,
     }

@@ -102,3 +102,18 @@ def test_duplicates_suggested_by_place_and_text(world, submit, cats):
     assert old.pk not in [t.pk for t, _ in suggest_duplicates(user=world.users["community_a"], node_path=world.hh_a1.node_path, text="楼道声控灯坏了")]
 
 
+
+
+def test_hand_written_household_read_matches_the_orm(world, django_assert_num_queries):
+    from gongzhi.territory.models import Household
+    from gongzhi.tickets.selectors import _household_with_place
+
+    for orm in Household.objects.select_related("micro_grid__community"):
+        with django_assert_num_queries(1):
+            h = _household_with_place(orm.pk)
+            got = (h.pk, h.node_id, h.node_path, h.micro_grid_id, h.micro_grid.parent_id,
+                   h.micro_grid.community_id, h.micro_grid.community.path, h.micro_grid.community.level)
+        assert got == (orm.pk, orm.node_id, orm.node_path, orm.micro_grid_id, orm.micro_grid.parent_id,
+                       orm.micro_grid.community_id, orm.micro_grid.community.path, orm.micro_grid.community.level)
+        assert h.number == orm.number  # a field not read is deferred, not wrong
+    assert _household_with_place(10**9) is None and _household_with_place("x") is None

@@ -131,6 +131,30 @@ def test_new_tickets_in_a_working_day_category_get_holiday_aware_deadlines(world
     assert t2.respond_by == at(2026, 10, 1, 10, 0)
 
 
+def test_intake_reads_the_calendar_once_per_process_and_a_change_here_applies_at_once(world, submit, cats,
+                                                                                    monkeypatch):
+    from gongzhi.tickets import deadlines
+
+    start = at(2027, 3, 1, 10, 0)  # Monday; "repair" answers within 24 working hours
+    with CaptureQueriesContext(connection) as ctx:
+        assert submit(category=cats["repair"], now=start).respond_by == at(2027, 3, 2, 10, 0)
+    assert calendar_queries(ctx) == 1
+    with CaptureQueriesContext(connection) as ctx:
+        submit(category=cats["repair"], now=start, description="第二件：楼道灯不亮需要维修")
+    assert calendar_queries(ctx) == 0  # the next ticket uses the calendar this process already read
+    WorkCalendarDay.objects.create(date=datetime.date(2027, 3, 2), is_workday=False, name="临时假日")
+    assert submit(category=cats["repair"], now=start, description="第三件：楼道灯不亮需要维修").respond_by == at(
+        2027, 3, 3, 10, 0)  # saved in this process: applies to the very next ticket
+    # Saved by another process (no signal here): seen once the shared calendar expires.
+    WorkCalendarDay.objects.bulk_create([WorkCalendarDay(date=datetime.date(2027, 3, 3), is_workday=False, name="又一天")])
+    assert submit(category=cats["repair"], now=start, description="第四件：楼道灯不亮需要维修").respond_by == at(
+        2027, 3, 3, 10, 0)
+    later = deadlines.time.monotonic() + 61
+    monkeypatch.setattr(deadlines.time, "monotonic", lambda: later)
+    assert submit(category=cats["repair"], now=start, description="第五件：楼道灯不亮需要维修").respond_by == at(
+        2027, 3, 4, 10, 0)
+
+
 # Entering later years ---------------------------------------------------------------------------------
 
 def test_load_holidays_builtin_year_is_idempotent(capsys):
