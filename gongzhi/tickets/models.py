@@ -110,40 +110,44 @@ class Rating(models.TextChoices):
 class Ticket(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.DEMAND)
     channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices)
-    external_no = models.CharField(_("12345工单号"), max_length=40, unique=True, null=True, blank=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("分类"))
+    # NULL, not "", when absent: the unique constraints below treat NULLs as distinct.
+    external_no = models.CharField(_("12345工单号"), max_length=40, null=True, blank=True)  # noqa: DJ001
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("分类"),
+                                 db_index=False)
     title = models.CharField(_("标题"), max_length=100)
     description = models.TextField(_("描述"))
     # Place: a household, a node (unit/building/compound) or a free address inside a community.
-    community = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    community = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"),
+                                  db_index=False)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
-                                  verbose_name=_("户"))
+                                  verbose_name=_("户"), db_index=False)
     node = models.ForeignKey(Node, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
-                             verbose_name=_("位置"))
+                             verbose_name=_("位置"), db_index=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     node_path = PathField(max_length=64, editable=False)
-    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    micro_grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    micro_grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   db_index=False)
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     long = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     # Who asked.
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="reported_tickets", verbose_name=_("诉求人账号"))
+                                 related_name="reported_tickets", verbose_name=_("诉求人账号"), db_index=False)
     reporter_name = models.CharField(_("诉求人"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("登记人"))
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    open311_token = models.CharField(max_length=40, unique=True, null=True, blank=True, editable=False)
+                                 related_name="+", verbose_name=_("登记人"), db_index=False)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    open311_token = models.CharField(max_length=40, null=True, blank=True, editable=False)  # noqa: DJ001
     # Where it is in the loop.
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     handling_level = models.CharField(_("办理层级"), max_length=12, choices=HandlingLevel.choices, blank=True)
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="handled_tickets", verbose_name=_("承办人"))
+                                related_name="handled_tickets", verbose_name=_("承办人"), db_index=False)
     handler_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="handled_tickets", verbose_name=_("承办单位"))
+                                    related_name="handled_tickets", verbose_name=_("承办单位"), db_index=False)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="merged_tickets", verbose_name=_("并入"))
+                                    related_name="merged_tickets", verbose_name=_("并入"), db_index=False)
     # SLA: respond_by / resolve_by are fixed at intake (they feed the rates); due_at is the current
     # handler's deadline, the one the SLA job escalates on.
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
@@ -166,6 +170,11 @@ class Ticket(models.Model):
         verbose_name = _("诉求工单")
         verbose_name_plural = _("诉求工单")
         ordering = ["-created_at", "-id"]
+        # Every index costs each intake a write, and on 10 M rows with a small buffer cache a slow one
+        # (docs/tickets.md, "Indexes"): the foreign keys are indexed only where a query or a frequent
+        # delete check reads them; grid and reporter are the first columns of the composite indexes below;
+        # category, community and filed_by are never filtered alone (deleting a category, community or
+        # account, rare admin acts, scans the table).
         indexes = [
             # Covering on PostgreSQL: the rates (measures.ticket_measures) read only these columns, so
             # a street's year is an index-only scan instead of ~20k random heap reads. SQLite ignores
@@ -173,15 +182,35 @@ class Ticket(models.Model):
             models.Index(fields=["node_path", "created_at"], name="ticket_place_created_cov",
                          include=["status", "kind", "rating", "respond_by", "responded_at", "resolve_by",
                                   "resolved_at", "resolved_level"]),
-            models.Index(fields=["handler", "due_at"], condition=_OPEN_Q, name="ticket_open_handler_due"),
+            models.Index(fields=["handler", "due_at"], condition=_OPEN_Q & Q(handler__isnull=False),
+                         name="ticket_open_handler_due"),
             models.Index(fields=["node_path", "due_at"], condition=_OPEN_Q, name="ticket_open_place_due"),
             models.Index(fields=["due_at"], condition=_OPEN_Q, name="ticket_open_due"),
-            models.Index(fields=["reporter", "created_at"], name="ticket_reporter_created"),
+            models.Index(fields=["reporter", "created_at"], condition=Q(reporter__isnull=False),
+                         name="ticket_reporter_created"),
             models.Index(fields=["grid", "created_at"], name="ticket_grid_created"),
-            models.Index(fields=["status", "node_path"], name="ticket_status_place"),
+            # The follow-up list (resolved, not yet closed) under a place: new tickets never enter it.
+            models.Index(fields=["node_path"], condition=Q(status__in=["resolved", "followed_up"]),
+                         name="ticket_follow_up_place"),
             models.Index(fields=["id"], condition=Q(announce_pending=True), name="ticket_announce_pending"),
+            # References that many rows leave empty (a new ticket has no handler yet): only the rows
+            # that have one are indexed.
+            models.Index(fields=["node"], condition=Q(node__isnull=False), name="ticket_node"),
+            models.Index(fields=["household"], condition=Q(household__isnull=False), name="ticket_household"),
+            models.Index(fields=["micro_grid"], condition=Q(micro_grid__isnull=False), name="ticket_micro_grid"),
+            models.Index(fields=["handler"], condition=Q(handler__isnull=False), name="ticket_handler"),
+            models.Index(fields=["handler_org"], condition=Q(handler_org__isnull=False), name="ticket_handler_org"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="ticket_merged_into"),
         ]
         constraints = [
+            # Constraints, not unique=True: that also gave each column a LIKE index nothing uses.
+            # Partial: a ticket without a 12345 number, key or token adds nothing to these indexes.
+            models.UniqueConstraint(fields=["external_no"], condition=Q(external_no__isnull=False),
+                                    name="ticket_external_no_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="ticket_idempotency_key_unique"),
+            models.UniqueConstraint(fields=["open311_token"], condition=Q(open311_token__isnull=False),
+                                    name="ticket_open311_token_unique"),
             models.CheckConstraint(condition=Q(resolve_by__gte=models.F("respond_by")), name="ticket_sla_ordered"),
             models.CheckConstraint(condition=Q(status="merged") | Q(merged_into__isnull=True),
                                    name="ticket_merged_has_target"),
@@ -225,10 +254,11 @@ class Action(models.TextChoices):
 class TicketEvent(models.Model):
     """One row per change of a ticket: who, when, from, to, note."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # Indexed by (ticket, at) below; a second index on ticket alone would only cost every write.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("操作人"))
+                              related_name="+", verbose_name=_("操作人"), db_index=False)  # never filtered on
     action = models.CharField(_("动作"), max_length=12, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=Status.choices)

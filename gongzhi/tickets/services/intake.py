@@ -17,6 +17,7 @@ from gongzhi.territory.services import community_of
 
 from ..attachments import save_photos, validate_photos
 from ..deadlines import sla_deadlines
+from ..insert import insert_ticket_with_event, one_statement_available
 from ..models import Action, Attachment, Category, Channel, Kind, Status, Ticket, TicketEvent
 from ..permissions import resident_households
 
@@ -187,21 +188,26 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
         reporter_phone = reporter_phone or (reporter.phone or "")
 
     respond_by, resolve_by = sla_deadlines(category, now)
+    ticket = Ticket(
+        kind=kind, channel=channel, external_no=external_no or None, category=category, title=title,
+        description=description, reporter=reporter, reporter_name=reporter_name[:50],
+        reporter_phone=reporter_phone[:20], filed_by=actor, idempotency_key=key, open311_token=open311_token,
+        status=Status.SUBMITTED, created_at=now, respond_by=respond_by, resolve_by=resolve_by,
+        due_at=respond_by, lat=lat, long=long, announce_pending=True, **place,
+    )
+    event = TicketEvent(actor=actor, at=now, action=Action.SUBMIT, from_status="", to_status=Status.SUBMITTED,
+                        note=str(Channel(channel).label), data={"channel": channel})
     try:
-        with transaction.atomic():
-            if channel == Channel.SELF:
-                _check_rate(actor, place, now)
-            ticket = Ticket.objects.create(
-                kind=kind, channel=channel, external_no=external_no or None, category=category, title=title,
-                description=description, reporter=reporter, reporter_name=reporter_name[:50],
-                reporter_phone=reporter_phone[:20], filed_by=actor, idempotency_key=key, open311_token=open311_token,
-                status=Status.SUBMITTED, created_at=now, respond_by=respond_by, resolve_by=resolve_by,
-                due_at=respond_by, lat=lat, long=long, announce_pending=True, **place,
-            )
-            event = TicketEvent.objects.create(ticket=ticket, actor=actor, at=now, action=Action.SUBMIT,
-                                               from_status="", to_status=Status.SUBMITTED,
-                                               note=str(Channel(channel).label), data={"channel": channel})
-            save_photos(ticket, checked, actor=actor, stage=Attachment.Stage.INTAKE)
+        if channel != Channel.SELF and not checked and one_statement_available():
+            insert_ticket_with_event(ticket, event)  # one round trip (PostgreSQL)
+        else:
+            with transaction.atomic():
+                if channel == Channel.SELF:
+                    _check_rate(actor, place, now)
+                ticket.save(force_insert=True)
+                event.ticket = ticket
+                event.save(force_insert=True)
+                save_photos(ticket, checked, actor=actor, stage=Attachment.Stage.INTAKE)
     except IntegrityError:
         if key and (existing := Ticket.objects.filter(idempotency_key=key).first()) is not None:
             return existing

@@ -117,3 +117,16 @@ def test_hand_written_household_read_matches_the_orm(world, django_assert_num_qu
                        orm.micro_grid.community_id, orm.micro_grid.community.path, orm.micro_grid.community.level)
         assert h.number == orm.number  # a field not read is deferred, not wrong
     assert _household_with_place(10**9) is None and _household_with_place("x") is None
+
+
+def test_filing_household_reads_the_scope_with_the_household(world, django_assert_num_queries):
+    from gongzhi.accounts.models import User
+    from gongzhi.territory.scoping import scope_for
+    from gongzhi.tickets.selectors import filing_household
+
+    for name in world.users:
+        fresh = User.objects.get(pk=world.users[name].pk)  # nothing cached on it
+        expected = {resp: scope_for(User.objects.get(pk=fresh.pk), responsibility_only=resp) for resp in (False, True)}
+        filing_household(fresh, world.hh_a1.pk)
+        with django_assert_num_queries(0):  # both variants were remembered from that one statement
+            assert {resp: scope_for(fresh, responsibility_only=resp) for resp in (False, True)} == expected, name

@@ -238,11 +238,20 @@ def test_unit_head_living_in_the_building_gets_the_staff_form(world, cats, clien
     assert not SubmitForm(user=world.users["resident_a1"]).staff_mode
 
 
-def _statement(sql: str) -> tuple[str, str]:
-    """(verb, main table): a SELECT's table is its last FROM (the ones before are in subqueries)."""
+def _statements(sql: str) -> list[tuple[str, str]]:
+    """(verb, main table) per statement in it: a SELECT's table is its FROM outside parentheses
+    (subqueries are inside); PostgreSQL writes a ticket and its event in one WITH ... INSERT."""
+    if sql.startswith("WITH"):
+        return [("INSERT INTO", t) for t in re.findall(r'INSERT INTO "(\w+)"', sql)]
     verb = re.match(r"(SELECT|INSERT INTO|UPDATE)\b", sql).group(1)
-    tables = re.findall(r'FROM "(\w+)"', sql) if verb == "SELECT" else re.findall(r'"(\w+)"', sql)[:1]
-    return verb, tables[-1]
+    if verb != "SELECT":
+        return [(verb, re.findall(r'"(\w+)"', sql)[0])]
+    depth = 0
+    for i, ch in enumerate(sql):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and sql.startswith(" FROM ", i):
+            return [(verb, re.match(r' FROM "(\w+)"', sql[i:]).group(1))]
+    raise AssertionError(sql)
 
 
 def test_scoped_place_lookup_adds_no_query_to_intake(world, cats, client_for):
@@ -257,12 +266,11 @@ def test_scoped_place_lookup_adds_no_query_to_intake(world, cats, client_for):
         r = c.post("/api/tickets/", {**body, "idempotency_key": "b"}, content_type="application/json")
     assert r.status_code == 201
     sql = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    touched = [_statement(q) for q in sql]
+    touched = [pair for q in sql for pair in _statements(q)]
     # "repair" counts working days: the work calendar was read by the first ticket, once per process.
     assert touched == [
         ("SELECT", "django_session"), ("SELECT", "accounts_user"),  # the login session (an API token: 1 query)
-        ("SELECT", "territory_household"),  # the place ...
-        ("SELECT", "territory_roleassignment"),  # ... within the scope, read once
+        ("SELECT", "territory_household"),  # the place, and the scope with it (one statement)
         ("INSERT INTO", "tickets_ticket"), ("INSERT INTO", "tickets_ticketevent"),
         ("UPDATE", "django_session"),  # the idle timeout's last activity
     ], "\n".join(q[:60] for q in sql)
