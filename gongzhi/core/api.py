@@ -4,7 +4,7 @@ from importlib import import_module
 
 import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -19,6 +19,13 @@ class ORJSONRenderer(BaseRenderer):
 
     def render(self, request, data, *, response_status):
         return orjson.dumps(data, default=str)
+
+
+def json_answer(data, *, status: int = 200) -> HttpResponse:
+    """An answer rendered like the API's own, without validating it against the operation's
+    schema again: for a hot path whose answer is built from the schema's fields (and tested to
+    match it)."""
+    return HttpResponse(orjson.dumps(data, default=str), status=status, content_type=ORJSONRenderer.media_type)
 
 
 def validation_messages(exc: ValidationError) -> dict | list:

@@ -11,7 +11,8 @@ from django.db.models import Lookup
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STEPLEN = 4
 MAX_STEP = len(ALPHABET) ** STEPLEN - 1
-_UPPER = "~"  # sorts after every character of ALPHABET in byte order
+UPPER = "~"  # sorts after every character of ALPHABET in byte order: path + UPPER bounds a subtree
+_UPPER = UPPER
 
 
 def step(n: int) -> str:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.core.db import prepared_cursor
+from gongzhi.core.paths import UPPER
 
 from .models import STAFF_ROLES, Grid, Node, PartyOrg, Role, RoleAssignment
 
@@ -128,6 +129,26 @@ def _build(rows, responsibility_only: bool) -> Scope:
 _ASSIGNMENT_SQL: str | None = None
 
 
+def covers_household_sql() -> str:
+    """`Scope.covers_household` (responsibility only) as SQL, for a statement that reads the
+    household as `h` (columns id, node_path, micro_grid_id) with its micro-grid as `g` (parent_id):
+    true when one of the user's active assignments (`assignment_sql()`, parameters user id, day,
+    day) covers it. The third form of one rule (with `households_q` and `covers_household`);
+    tests/test_scoping.py checks all three agree."""
+    return (
+        f"EXISTS (SELECT 1 FROM ({assignment_sql()}) s WHERE "
+        # a node, or a party organisation placed on a node: the household is under its path
+        "(COALESCE(s.node_path, s.org_path) IS NOT NULL AND h.node_path >= COALESCE(s.node_path, s.org_path) "
+        f"AND h.node_path < COALESCE(s.node_path, s.org_path) || '{UPPER}') "
+        # a grid (the micro-grid's parent) or a micro-grid, directly or through a party organisation
+        "OR (s.grid_id IS NOT NULL AND ((s.grid_parent IS NULL AND s.grid_id = g.parent_id) "
+        "OR (s.grid_parent IS NOT NULL AND s.grid_id = h.micro_grid_id))) "
+        "OR (s.org_grid IS NOT NULL AND s.org_path IS NULL AND ((s.org_grid_parent IS NULL AND s.org_grid = g.parent_id) "
+        "OR (s.org_grid_parent IS NOT NULL AND s.org_grid = h.micro_grid_id))) "
+        f"OR (s.household_id = h.id AND s.role <> '{Role.RESIDENT.value}'))"
+    )
+
+
 def assignment_sql() -> str:
     """The active assignments of one user (parameters: user id, day, day) as the nine columns
     `_build` reads. Usable as a subquery."""
@@ -136,12 +157,13 @@ def assignment_sql() -> str:
         q = connection.ops.quote_name
         ra, node, grid, org = (q(m._meta.db_table) for m in (RoleAssignment, Node, Grid, PartyOrg))
         _ASSIGNMENT_SQL = (
-            f"SELECT ra.role, (SELECT path FROM {node} WHERE id = ra.node_id), ra.grid_id, "
-            f"(SELECT parent_id FROM {grid} WHERE id = ra.grid_id), ra.party_org_id, "
-            f"(SELECT n.path FROM {org} o JOIN {node} n ON n.id = o.node_id WHERE o.id = ra.party_org_id), "
-            f"(SELECT o.grid_id FROM {org} o WHERE o.id = ra.party_org_id), "
-            f"(SELECT g.parent_id FROM {org} o JOIN {grid} g ON g.id = o.grid_id WHERE o.id = ra.party_org_id), "
-            f"ra.household_id FROM {ra} ra "
+            f"SELECT ra.role AS role, (SELECT path FROM {node} WHERE id = ra.node_id) AS node_path, "
+            f"ra.grid_id AS grid_id, (SELECT parent_id FROM {grid} WHERE id = ra.grid_id) AS grid_parent, "
+            f"ra.party_org_id AS org_id, "
+            f"(SELECT n.path FROM {org} o JOIN {node} n ON n.id = o.node_id WHERE o.id = ra.party_org_id) AS org_path, "
+            f"(SELECT o.grid_id FROM {org} o WHERE o.id = ra.party_org_id) AS org_grid, "
+            f"(SELECT g.parent_id FROM {org} o JOIN {grid} g ON g.id = o.grid_id WHERE o.id = ra.party_org_id) "
+            f"AS org_grid_parent, ra.household_id AS household_id FROM {ra} ra "
             f"WHERE ra.user_id = %s AND ra.start_date <= %s AND (ra.end_date IS NULL OR ra.end_date >= %s)"
         )
     return _ASSIGNMENT_SQL

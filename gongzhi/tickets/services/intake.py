@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +18,10 @@ from gongzhi.territory.services import community_of
 
 from ..attachments import save_photos, validate_photos
 from ..deadlines import sla_deadlines
-from ..insert import insert_ticket_with_event, one_statement_available
+from ..insert import insert_at_household, insert_ticket_with_event, one_statement_available
 from ..models import Action, Attachment, Category, Channel, Kind, Status, Ticket, TicketEvent
 from ..permissions import resident_households
+from ..selectors import filing_household
 
 SELF_PER_HOUR = getattr(settings, "TICKETS_SELF_PER_HOUR", 5)
 SELF_PER_DAY = getattr(settings, "TICKETS_SELF_PER_DAY", 20)
@@ -114,9 +116,13 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
                   kind: str = Kind.DEMAND, household: Household | None = None, node: Node | None = None,
                   community: Node | None = None, address: str = "", reporter=None, reporter_name: str = "",
                   reporter_phone: str = "", external_no: str = "", idempotency_key: str = "", lat=None, long=None,
-                  photos=(), open311_token: str | None = None, within: Node | None = None, now=None) -> Ticket:
+                  photos=(), open311_token: str | None = None, within: Node | None = None, now=None,
+                  household_id: int | None = None) -> Ticket:
     """File a ticket. `within` is set only by the Open311 facade, which has authenticated an API key
-    for that community: the key vouches for any place inside it."""
+    for that community: the key vouches for any place inside it.
+
+    `household_id` instead of `household`: a household the actor names by id (the API). Hidden and
+    missing are both Http404. Staff filing there on PostgreSQL is one statement (tickets.insert)."""
     now = now or timezone.now()
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied
@@ -158,6 +164,27 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
     if errors:
         raise ValidationError(errors)
     lat, long = _coord(lat, -90, 90, "lat"), _coord(long, -180, 180, "long")
+    checked = validate_photos(photos)
+
+    if household_id is not None:
+        if (channel not in (Channel.SELF, Channel.OPEN311) and node is None and community is None and not checked
+                and not actor.is_superuser and one_statement_available()):
+            ticket, event = _new_rows(actor=actor, channel=channel, kind=kind, category=category, title=title,
+                                      description=description, reporter=reporter, reporter_name=reporter_name,
+                                      reporter_phone=reporter_phone, external_no=external_no, key=key, lat=lat,
+                                      long=long, open311_token=open311_token, now=now, place={"address": address})
+            try:
+                if insert_at_household(ticket, event, household_id=household_id, filer=actor):
+                    ticket.intake_events = [event]
+                    return ticket
+            except IntegrityError:
+                if (existing := _repeat(key, external_no)) is None:
+                    raise
+                return existing
+            # Not written: missing, hidden, outside the filer's scope or misplaced. The long way says which.
+        household = filing_household(actor, household_id)
+        if household is None:
+            raise Http404
 
     if channel == Channel.SELF:
         homes = resident_households(actor)
@@ -182,21 +209,10 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
             raise PermissionDenied(_("该密钥不能提交此地点的诉求"))
     elif not _can_file_for_place(actor, place):
         raise PermissionDenied(_("您无权登记该地点的诉求"))
-    checked = validate_photos(photos)
-    if reporter is not None:
-        reporter_name = reporter_name or reporter.display_name
-        reporter_phone = reporter_phone or (reporter.phone or "")
-
-    respond_by, resolve_by = sla_deadlines(category, now)
-    ticket = Ticket(
-        kind=kind, channel=channel, external_no=external_no or None, category=category, title=title,
-        description=description, reporter=reporter, reporter_name=reporter_name[:50],
-        reporter_phone=reporter_phone[:20], filed_by=actor, idempotency_key=key, open311_token=open311_token,
-        status=Status.SUBMITTED, created_at=now, respond_by=respond_by, resolve_by=resolve_by,
-        due_at=respond_by, lat=lat, long=long, announce_pending=True, **place,
-    )
-    event = TicketEvent(actor=actor, at=now, action=Action.SUBMIT, from_status="", to_status=Status.SUBMITTED,
-                        note=str(Channel(channel).label), data={"channel": channel})
+    ticket, event = _new_rows(actor=actor, channel=channel, kind=kind, category=category, title=title,
+                              description=description, reporter=reporter, reporter_name=reporter_name,
+                              reporter_phone=reporter_phone, external_no=external_no, key=key, lat=lat, long=long,
+                              open311_token=open311_token, now=now, place=place)
     try:
         if channel != Channel.SELF and not checked and one_statement_available():
             insert_ticket_with_event(ticket, event)  # one round trip (PostgreSQL)
@@ -209,12 +225,39 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
                 event.save(force_insert=True)
                 save_photos(ticket, checked, actor=actor, stage=Attachment.Stage.INTAKE)
     except IntegrityError:
-        if key and (existing := Ticket.objects.filter(idempotency_key=key).first()) is not None:
-            return existing
-        if external_no and Ticket.objects.filter(external_no=external_no).exists():
-            raise ValidationError({"external_no": [_("12345工单号%(no)s已登记，请勿重复转办") % {"no": external_no}]}) from None
-        raise
+        if (existing := _repeat(key, external_no)) is None:
+            raise
+        return existing
     # A new ticket's whole history is this one event: the API's answer need not read it back
     # (selectors.ticket_events). Not Django's prefetch cache: later writes must not see it.
     ticket.intake_events = [event]
     return ticket
+
+
+def _new_rows(*, actor, channel, kind, category, title, description, reporter, reporter_name, reporter_phone,
+              external_no, key, lat, long, open311_token, now, place: dict) -> tuple[Ticket, TicketEvent]:
+    """The unsaved ticket and its submit event."""
+    if reporter is not None:
+        reporter_name = reporter_name or reporter.display_name
+        reporter_phone = reporter_phone or (reporter.phone or "")
+    respond_by, resolve_by = sla_deadlines(category, now)
+    ticket = Ticket(
+        kind=kind, channel=channel, external_no=external_no or None, category=category, title=title,
+        description=description, reporter=reporter, reporter_name=reporter_name[:50],
+        reporter_phone=reporter_phone[:20], filed_by=actor, idempotency_key=key, open311_token=open311_token,
+        status=Status.SUBMITTED, created_at=now, respond_by=respond_by, resolve_by=resolve_by,
+        due_at=respond_by, lat=lat, long=long, announce_pending=True, **place,
+    )
+    event = TicketEvent(actor=actor, at=now, action=Action.SUBMIT, from_status="", to_status=Status.SUBMITTED,
+                        note=str(Channel(channel).label), data={"channel": channel})
+    return ticket, event
+
+
+def _repeat(key: str | None, external_no: str) -> Ticket | None:
+    """After a unique clash: the ticket this idempotency key already filed; a 12345 number filed
+    before is a ValidationError; None when it is neither (the caller re-raises)."""
+    if key and (existing := Ticket.objects.filter(idempotency_key=key).first()) is not None:
+        return existing
+    if external_no and Ticket.objects.filter(external_no=external_no).exists():
+        raise ValidationError({"external_no": [_("12345工单号%(no)s已登记，请勿重复转办") % {"no": external_no}]})
+    return None

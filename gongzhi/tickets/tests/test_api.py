@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from gongzhi.accounts.services import token_create
@@ -64,3 +66,25 @@ def test_api_stats_and_overdue(world, flow, client):
     assert r.status_code == 200 and r.json()["total"] == 1 and r.json()["resolution_rate"] == 1.0
     assert client.get(f"/api/tickets/stats?node_id={world.street.pk}", **_bearer(world.users["community_a"])).status_code == 404
     assert client.get(f"/api/tickets/overdue?node_id={world.street.pk}", **h).json()["count"] == 0
+
+
+def test_api_ticket_answer_carries_every_field_of_the_schema(world, cats, client):
+    """_detail reads the schema's fields straight off the ticket: the answer must match what the
+    schema itself would make of the ticket, for a new ticket and for a re-read one."""
+    from gongzhi.tickets.api import TicketDetail, TicketOut
+
+    h = _bearer(world.users["community_a"])
+    body = {"category": "repair", "channel": "hotline", "household_id": world.hh_a1.pk, "description": "楼道灯坏了很久",
+            "reporter_phone": "13900001111", "external_no": "", "title": "楼道灯"}
+    new = client.post("/api/tickets/", body, content_type="application/json", **h).json()
+    again = client.get(f"/api/tickets/{new['id']}", **h).json()
+    ticket = Ticket.objects.get(pk=new["id"])
+    expected = TicketOut.from_orm(ticket).dict()
+    expected["reporter_phone"] = "13900001111"  # in full: the caller filed it / works there
+    def same_instants(d):  # the renderer and pydantic spell the same instant differently
+        return {k: datetime.datetime.fromisoformat(v) if k.endswith(("_at", "_by")) and v else v for k, v in d.items()}
+
+    for answer in (new, again):
+        assert set(answer) == set(TicketDetail.model_fields)
+        got = {k: v for k, v in answer.items() if k != "events"}
+        assert same_instants(got) == same_instants(TicketOut(**expected).model_dump(mode="json"))

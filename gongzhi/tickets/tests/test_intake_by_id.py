@@ -1,0 +1,64 @@
+"""Filing at a household named by id (the API): the same answers on both engines, whether the
+household is read in the insert's own statement (PostgreSQL) or looked up first (SQLite)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongzhi.accounts.services import token_create
+from gongzhi.territory.models import Household, Role
+from gongzhi.territory.testing import assign, make_user
+from gongzhi.tickets.models import Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, user, household_id, **extra):
+    _t, key = token_create(actor=user, name="t")
+    body = {"category": "repair", "channel": "visit", "household_id": household_id,
+            "description": "走访发现楼道灯不亮需要维修", **extra}
+    return client.post("/api/tickets/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def test_a_covered_household_gets_its_place_and_one_event(world, cats, client):
+    r = _post(client, world.users["grid_a1"], world.hh_a1.pk, idempotency_key="k")
+    assert r.status_code == 201
+    t = Ticket.objects.get(pk=r.json()["id"])
+    hh = Household.objects.select_related("micro_grid").get(pk=world.hh_a1.pk)
+    assert (t.community_id, t.household_id, t.node_path, t.grid_id, t.micro_grid_id) == (
+        world.community_a.pk, hh.pk, hh.node_path, hh.micro_grid.parent_id, hh.micro_grid_id)
+    assert r.json()["community_id"] == world.community_a.pk and r.json()["household_id"] == hh.pk
+    assert list(TicketEvent.objects.filter(ticket=t).values_list("action", "actor_id")) == [
+        ("submit", world.users["grid_a1"].pk)]
+    again = _post(client, world.users["grid_a1"], world.hh_a1.pk, idempotency_key="k")
+    assert again.status_code == 201 and again.json()["id"] == t.pk and Ticket.objects.count() == 1
+
+
+def test_another_grids_household_is_not_found_and_nothing_is_written(world, cats, client):
+    assert _post(client, world.users["grid_a1"], world.hh_a2.pk).status_code == 404
+    assert _post(client, world.users["grid_a1"], world.hh_b1.pk).status_code == 404
+    assert _post(client, world.users["grid_a1"], 10**9).status_code == 404
+    assert not Ticket.objects.exists() and not TicketEvent.objects.exists()
+
+
+def test_ones_own_home_outside_ones_responsibility_is_refused_not_hidden(world, cats, client):
+    u = world.users["grid_a1"]
+    assign(u, Role.RESIDENT, world.hh_a2)  # lives in grid A2, works in A1
+    r = _post(client, u, world.hh_a2.pk)
+    assert r.status_code == 403 and "无权登记" in r.json()["detail"]
+    assert not Ticket.objects.exists()
+
+
+def test_a_superuser_files_anywhere(world, cats, client):
+    boss = make_user("boss_intake", is_superuser=True, is_staff=True)
+    r = _post(client, boss, world.hh_b1.pk)
+    assert r.status_code == 201 and Ticket.objects.get().community_id == world.community_b.pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement write is PostgreSQL's")
+def test_on_postgresql_the_whole_write_is_one_statement(world, cats, client):
+    _post(client, world.users["grid_a1"], world.hh_a1.pk, idempotency_key="warm")
+    with CaptureQueriesContext(connection) as ctx:
+        assert _post(client, world.users["grid_a1"], world.hh_a1.pk, idempotency_key="one").status_code == 201
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("WITH", "INSERT", "UPDATE", "BEGIN"))]
+    assert [w[:4] for w in writes if "tickets_ticket" in w] == ["WITH"]
