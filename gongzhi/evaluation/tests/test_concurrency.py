@@ -1,9 +1,9 @@
 import datetime
-import threading
 
 import pytest
 from django.db import connection
 
+from gongzhi.core.testing import race
 from gongzhi.evaluation import services
 from gongzhi.evaluation.models import ScoreSheet
 
@@ -16,22 +16,11 @@ def test_same_submission_twice_at_once_counts_once(hd):
     juror = hd.jurors["c1"]
     subject = p.subjects.first()
     san = p.version.items.get(position=7)
-    barrier = threading.Barrier(4)
-    outcomes = []
 
-    def send():
-        try:
-            barrier.wait()
-            res = services.sheet_submit(actor=juror.user, period=p, subject_id=subject.pk,
-                                        client_key="same-key-0001", values={san.pk: 6})
-            outcomes.append(res.created)
-        finally:
-            connection.close()
+    def send(_i):
+        return services.sheet_submit(actor=juror.user, period=p, subject_id=subject.pk,
+                                     client_key="same-key-0001", values={san.pk: 6}).created
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(4, send)
     assert sorted(outcomes) == [False, False, False, True]
     assert ScoreSheet.objects.filter(subject=subject).count() == 1

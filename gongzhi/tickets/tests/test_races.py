@@ -2,13 +2,13 @@
 transactions serialise writers anyway)."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
+from gongzhi.core.testing import race
 from gongzhi.people.models import Organisation, OrganisationMember
 from gongzhi.territory.testing import make_user
 from gongzhi.tickets import services
@@ -18,28 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor == "sqlite", reason="parallel writers are tested on PostgreSQL"),
 ]
-
-
-def race(n, fn):
-    """Run fn(i) in n threads released together; returns the list of results/exceptions."""
-    barrier = threading.Barrier(n)
-    out = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            out[i] = fn(i)
-        except Exception as e:  # noqa: BLE001 - the result is the exception
-            out[i] = e
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
 
 
 def test_two_handlers_accepting_at_once_only_one_wins(world, submit, cats):
