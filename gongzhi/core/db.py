@@ -49,13 +49,26 @@ _CLASS: list = []
 def _preparing_cursor_class():
     if not _CLASS:
         from django.db.backends.postgresql.base import ServerBindingCursor
+        from psycopg import errors, pq
 
         class PreparingCursor(ServerBindingCursor):
             """Django turns psycopg's automatic preparation off (prepare_threshold=None, for poolers):
             ask for it per statement instead."""
 
             def execute(self, query, params=None, *, prepare=None, binary=None):
-                return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+                prepare = True if prepare is None else prepare
+                try:
+                    return super().execute(query, params, prepare=prepare, binary=binary)
+                except errors.FeatureNotSupported as e:
+                    # A migration run elsewhere changed a column this statement returns: PostgreSQL
+                    # refuses the old prepared plan ("cached plan must not change result type").
+                    # Outside a transaction, forget this connection's prepared statements and
+                    # run it again; inside one the transaction is already lost.
+                    if ("cached plan" not in str(e)
+                            or self.connection.info.transaction_status != pq.TransactionStatus.IDLE):
+                        raise
+                    self.connection.execute("DEALLOCATE ALL")
+                    return super().execute(query, params, prepare=prepare, binary=binary)
 
         _CLASS.append(PreparingCursor)
     return _CLASS[0]

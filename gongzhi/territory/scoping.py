@@ -122,7 +122,7 @@ def _build(rows, responsibility_only: bool) -> Scope:
                 (scope.grid_ids if org_grid_parent is None else scope.micro_grid_ids).append(org_grid)
         elif household_id and (role != Role.RESIDENT or not responsibility_only):
             scope.household_ids.append(household_id)
-    scope.node_paths = _outermost(scope.node_paths)
+    scope.node_paths = outermost(scope.node_paths)
     return scope
 
 
@@ -181,7 +181,7 @@ def _assignment_rows(user_id: int, on) -> list[tuple]:
         return cur.fetchall()
 
 
-def _outermost(paths: list[str]) -> list[str]:
+def outermost(paths) -> list[str]:
     """Drop paths already inside another path of the list, so the OR of ranges stays short."""
     out: list[str] = []
     for p in sorted(set(paths)):

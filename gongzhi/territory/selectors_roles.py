@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import ROLE_TARGETS, STAFF_ROLES, Grid, Household, Node, PartyOrg, Role, RoleAssignment
-from .scoping import scope_for
+from .scoping import outermost, scope_for
 
 TARGET_MODELS = {"node": Node, "grid": Grid, "party_org": PartyOrg, "household": Household}
 TARGET_CHOICES_LIMIT = 200
@@ -57,18 +57,12 @@ def staff_area(user) -> Area:
         return Area(everything=True)
     if not scope.staff:
         raise Http404
-    paths = sorted(set(
-        RoleAssignment.objects.active()
-        .filter(user=user, role__in=STAFF_ROLES, node__isnull=False)
-        .values_list("node__path", flat=True)
-    ))
-    outermost: list[str] = []
-    for p in paths:
-        if not any(p.startswith(o) for o in outermost):
-            outermost.append(p)
-    if not outermost:
+    paths = outermost(RoleAssignment.objects.active()
+                      .filter(user=user, role__in=STAFF_ROLES, node__isnull=False)
+                      .values_list("node__path", flat=True))
+    if not paths:
         raise Http404
-    return Area(paths=outermost)
+    return Area(paths=paths)
 
 
 def area_node(area: Area, pk: int) -> Area:

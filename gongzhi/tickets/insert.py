@@ -11,6 +11,7 @@ photos are saved with the ticket, intake uses the ORM in a transaction.
 place is read, the filer's scope checked (territory.scoping.covers_household_sql) and both rows
 written in the same statement, so the request makes one round trip for the whole ticket."""
 
+import re
 from contextlib import nullcontext
 
 from django.db import connection, transaction
@@ -43,8 +44,9 @@ def _fields(model, skip=frozenset()):
 
 
 def _cast(f) -> str:
-    """A typed placeholder: in INSERT ... SELECT a bare NULL parameter would be text."""
-    return f"%s::{f.db_type(connection)}"
+    """A typed placeholder: in INSERT ... SELECT a bare NULL parameter would be text. Without the
+    length: a cast to varchar(n) would cut an over-long value silently, the column refuses it."""
+    return "%s::" + re.sub(r"^(varchar|character varying)\(\d+\)$", r"\1", f.db_type(connection))
 
 
 def _event_part() -> str:

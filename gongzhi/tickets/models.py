@@ -193,6 +193,9 @@ class Ticket(models.Model):
             models.Index(fields=["node_path"], condition=Q(status__in=["resolved", "followed_up"]),
                          name="ticket_follow_up_place"),
             models.Index(fields=["id"], condition=Q(announce_pending=True), name="ticket_announce_pending"),
+            # Newest first across the whole city: the public Open311 list (GET /requests). New rows
+            # always land on its last page, so it costs intake almost nothing.
+            models.Index(fields=["created_at", "id"], name="ticket_created"),
             # References that many rows leave empty (a new ticket has no handler yet): only the rows
             # that have one are indexed.
             models.Index(fields=["node"], condition=Q(node__isnull=False), name="ticket_node"),

@@ -29,10 +29,14 @@ PLACE_PER_HOUR = getattr(settings, "TICKETS_PLACE_PER_HOUR", 3)
 _EXTERNAL_NO = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 
 
+def clean_address(address: str) -> str:
+    return (address or "").strip()[:200]
+
+
 def resolve_place(*, household: Household | None = None, node: Node | None = None, community: Node | None = None,
                   address: str = "") -> dict:
     """The place fields of a ticket (community, node_path, grids), validated."""
-    address = (address or "").strip()[:200]
+    address = clean_address(address)
     if household is not None:
         comm = _household_community(household)
         return {"community": comm, "household": household, "node": None, "address": address,
@@ -128,9 +132,9 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
         raise PermissionDenied
     key = f"{actor.pk}:{idempotency_key.strip()}"[:64] if (idempotency_key or "").strip() else None
     # A repeated key normally meets the unique constraint at the insert below and gets the first
-    # ticket back, without a read before every insert. Self-service and 12345 transfers read first:
-    # the rate limit and the 12345-number check would refuse the repeat instead of answering with it.
-    if key and channel in (Channel.SELF, Channel.CITY_12345):
+    # ticket back, without a read before every insert. Self-service and anything carrying a 12345
+    # number read first: the rate limit and the number check would refuse the repeat instead.
+    if key and (channel == Channel.SELF or (external_no or "").strip()):
         existing = Ticket.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
@@ -168,11 +172,12 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
 
     if household_id is not None:
         if (channel not in (Channel.SELF, Channel.OPEN311) and node is None and community is None and not checked
-                and not actor.is_superuser and one_statement_available()):
+                and actor.is_active and not actor.is_superuser and one_statement_available()):
             ticket, event = _new_rows(actor=actor, channel=channel, kind=kind, category=category, title=title,
                                       description=description, reporter=reporter, reporter_name=reporter_name,
                                       reporter_phone=reporter_phone, external_no=external_no, key=key, lat=lat,
-                                      long=long, open311_token=open311_token, now=now, place={"address": address})
+                                      long=long, open311_token=open311_token, now=now,
+                                      place={"address": clean_address(address)})
             try:
                 if insert_at_household(ticket, event, household_id=household_id, filer=actor):
                     ticket.intake_events = [event]

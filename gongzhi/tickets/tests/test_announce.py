@@ -94,3 +94,25 @@ def test_catalogue_expires(cats, settings, monkeypatch):
     clock = [catalogue.time.monotonic() + 61]
     monkeypatch.setattr(catalogue.time, "monotonic", lambda: clock[0])
     assert not catalogue.by_code("repair").active  # another process's change, seen after the TTL
+
+
+def test_a_failing_announcement_does_not_stop_the_escalation(world, submit, monkeypatch, capsys):
+    import datetime
+
+    from django.core.management.base import CommandError
+    from django.utils import timezone
+
+    from gongzhi.tickets.management.commands import run_sla
+
+    t = submit()
+    Ticket.objects.filter(pk=t.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+
+    def broken(**kw):
+        raise RuntimeError("短信网关不可用")
+
+    monkeypatch.setattr(run_sla, "announce_new", broken)
+    with pytest.raises(CommandError):
+        call_command("run_sla")
+    assert "announced -, escalated 1" in capsys.readouterr().out
+    assert Ticket.objects.get(pk=t.pk).escalations == 1
+    assert Ticket.objects.get(pk=t.pk).announce_pending  # to be told on a later run

@@ -62,3 +62,23 @@ def test_on_postgresql_the_whole_write_is_one_statement(world, cats, client):
         assert _post(client, world.users["grid_a1"], world.hh_a1.pk, idempotency_key="one").status_code == 201
     writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("WITH", "INSERT", "UPDATE", "BEGIN"))]
     assert [w[:4] for w in writes if "tickets_ticket" in w] == ["WITH"]
+
+
+def test_a_repeat_carrying_a_12345_number_on_another_channel_gets_the_first_ticket(world, cats):
+    from gongzhi.tickets.services import ticket_submit
+
+    kw = dict(actor=world.users["community_a"], channel="hotline", category=cats["repair"],
+              description="楼道灯坏了很久没人修", household=world.hh_a1, external_no="HX-0001", idempotency_key="same")
+    first = ticket_submit(**kw)
+    assert ticket_submit(**kw).pk == first.pk and Ticket.objects.count() == 1
+
+
+def test_the_address_is_cleaned_the_same_way_on_every_path(world, cats):
+    from gongzhi.tickets.services import ticket_submit
+
+    kw = dict(actor=world.users["grid_a1"], channel="visit", category=cats["repair"], description="楼道灯坏了很久没人修")
+    by_id = ticket_submit(household_id=world.hh_a1.pk, address="  1栋101  ", **kw)
+    by_row = ticket_submit(household=world.hh_a1, address="  1栋101  ", **kw)
+    long_one = ticket_submit(household_id=world.hh_a1.pk, address="长" * 300, **kw)
+    assert Ticket.objects.get(pk=by_id.pk).address == Ticket.objects.get(pk=by_row.pk).address == "1栋101"
+    assert Ticket.objects.get(pk=long_one.pk).address == "长" * 200

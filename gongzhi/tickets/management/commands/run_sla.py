@@ -2,13 +2,16 @@
 and escalate overdue ones (services/sla.py). Run it from a timer (systemd/cron) every minute, or keep
 it running with --loop SECONDS. Two copies at once are safe."""
 
+import logging
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from gongzhi.tickets.services.announce import announce_new
 from gongzhi.tickets.services.sla import sweep
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -21,20 +24,32 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: int = 0, batch: int = 500, **opts):
         while True:
-            announced = 0
-            while (n := announce_new(limit=batch)):
-                announced += n
-                if n < batch:
-                    break
-            n = 1
-            total = 0
-            while n:  # drain: a backlog bigger than one batch is worked off in one go
-                n = sweep(limit=batch)
-                total += n
-                if n < batch:
-                    break
-            self.stdout.write(f"run_sla: announced {announced}, escalated {total}")
+            # Each stage on its own: a failing notice (say, a future SMS sender's outage) must not
+            # stop the escalation of overdue tickets, nor the other way round.
+            announced = self._stage("announce", _drain, announce_new, batch)
+            escalated = self._stage("sweep", _drain, sweep, batch)
+            self.stdout.write(f"run_sla: announced {announced}, escalated {escalated}")
             if not loop:
+                if "-" in (announced, escalated):
+                    raise CommandError("run_sla: a stage failed (see the log)")  # non-zero exit for cron/systemd
                 return
             time.sleep(loop)
             close_old_connections()  # a long-running loop must not keep a dead or stale connection
+
+    def _stage(self, name, fn, *args):
+        try:
+            return fn(*args)
+        except Exception:  # noqa: BLE001 - logged; the other stage and the next run go on
+            log.exception("run_sla: %s failed", name)
+            self.stderr.write(f"run_sla: {name} failed (see the log)")
+            return "-"
+
+
+def _drain(step, batch: int) -> int:
+    """Run step(limit=batch) until a run does less than a full batch: a backlog goes in one go."""
+    total = 0
+    while True:
+        n = step(limit=batch)
+        total += n
+        if n < batch:
+            return total
