@@ -142,12 +142,6 @@ def get_role_target(area: Area, value: str):
     return model.objects.filter(area.targets_q(field_name), pk=int(pk)).first()
 
 
-def holds_role(user, role: str, target) -> bool:
-    """Whether the person already holds this role on this target today."""
-    field_name = {Node: "node", Grid: "grid", PartyOrg: "party_org", Household: "household"}[type(target)]
-    return RoleAssignment.objects.active().filter(user=user, role=role, **{field_name: target}).exists()
-
-
 def _node_label(node: Node) -> str:
     above = [n.name for n in (node.parent.parent if node.parent else None, node.parent) if n is not None]
     return " · ".join([*above[-2:], node.name])

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from .models import (
     CHILD_LEVELS,
     HOUSEHOLD_LEVELS,
     ROLE_TARGETS,
+    STAFF_ROLES,
     Grid,
     Household,
     Level,
@@ -233,17 +235,34 @@ def check_role_target(role: str, target) -> str:
     return field_name
 
 
+def _may_appoint(actor, role: str, place: Node) -> bool:
+    """Staff of the place's street or community appoint and relieve there. A staff post itself
+    (社区工作人员, 社区书记 …) is given or ended only from above: by staff of an enclosing node, not by
+    colleagues on the same node (a community cannot staff itself)."""
+    if not can_manage_node(actor, place):
+        return False
+    if role not in STAFF_ROLES or actor.is_superuser:
+        return True
+    return place.parent is not None and can_manage_node(actor, place.parent)
+
+
 @transaction.atomic
 def role_assign(*, actor, user, role: str, target, start_date: datetime.date | None = None,
                 end_date: datetime.date | None = None, note: str = "") -> RoleAssignment:
     """Give `user` the role on `target` (a Node, Grid, PartyOrg or Household) for a term."""
     field_name = check_role_target(role, target)
     place = _target_node(target)
-    if place is None or not can_manage_node(actor, place):
+    if place is None or not _may_appoint(actor, role, place):
         raise PermissionDenied
     start_date = start_date or timezone.localdate()
     if end_date and end_date < start_date:
         raise ValidationError({"end_date": [_("任期结束不能早于开始")]})
+    overlapping = RoleAssignment.objects.filter(user=user, role=role, **{field_name: target}).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+    if end_date:
+        overlapping = overlapping.filter(start_date__lte=end_date)
+    if overlapping.exists():
+        raise ValidationError(_("该人员已在此担任“%(r)s”，任期重叠") % {"r": Role(role).label})
     ra = RoleAssignment.objects.create(user=user, role=role, start_date=start_date, end_date=end_date, note=note,
                                        **{field_name: target})
     audit_record(actor=actor, action=AuditLog.Action.CREATE, target=ra)
@@ -253,7 +272,7 @@ def role_assign(*, actor, user, role: str, target, start_date: datetime.date | N
 @transaction.atomic
 def role_end(*, actor, assignment: RoleAssignment, end_date: datetime.date | None = None) -> RoleAssignment:
     place = _target_node(assignment.target)
-    if place is None or not can_manage_node(actor, place):
+    if place is None or not _may_appoint(actor, assignment.role, place):
         raise PermissionDenied
     end_date = end_date or timezone.localdate()
     if end_date < assignment.start_date:

@@ -66,8 +66,6 @@ def role_appoint(request):
         target = sel.get_role_target(area, cd["target"])
         if target is None:
             form.add_error("target", TARGET_MISSING)
-        elif sel.holds_role(cd["person"], cd["role"], target):
-            form.add_error(None, _("该人员已在此担任“%(r)s”") % {"r": Role(cd["role"]).label})
         else:
             try:
                 role_assign(actor=request.user, user=cd["person"], role=cd["role"], target=target,

@@ -133,3 +133,36 @@ def test_node_add_checks_statistical_codes(world):
         services.node_add(actor=admin, parent=world.community_a, level=Level.COMPOUND, name="新小区", code="990101001009")
     node = services.node_add(actor=admin, parent=world.street, level=Level.COMMUNITY, name="丙社区", code="990101001003")
     assert node.code == "990101001003"
+
+
+@pytest.mark.django_db
+def test_a_staff_post_is_given_and_ended_from_above_only(world):
+    from gongzhi.territory.testing import make_user
+
+    newcomer = make_user("new_staff")
+    with pytest.raises(PermissionDenied):  # a community cannot staff itself
+        services.role_assign(actor=world.users["community_a"], user=newcomer, role=Role.COMMUNITY_STAFF,
+                    target=world.community_a)
+    ra = services.role_assign(actor=world.users["street"], user=newcomer, role=Role.COMMUNITY_STAFF, target=world.community_a)
+    with pytest.raises(PermissionDenied):
+        services.role_end(actor=world.users["community_a"], assignment=ra)
+    services.role_end(actor=world.users["street"], assignment=ra, end_date=ra.start_date + datetime.timedelta(days=1))
+    # Posts below the community are the community's to give.
+    services.role_assign(actor=world.users["community_a"], user=newcomer, role=Role.BUILDING_HEAD, target=world.building_a1)
+
+
+@pytest.mark.django_db
+def test_the_same_role_on_the_same_place_twice_at_once_is_refused(world):
+    from gongzhi.territory.models import RoleAssignment
+    from gongzhi.territory.testing import make_user
+
+    today = datetime.date(2026, 3, 1)
+    u, boss = make_user("twice"), world.users["community_a"]
+    services.role_assign(actor=boss, user=u, role=Role.UNIT_HEAD, target=world.unit_a1_1, start_date=today,
+                end_date=today + datetime.timedelta(days=30))
+    with pytest.raises(ValidationError, match="任期重叠"):
+        services.role_assign(actor=boss, user=u, role=Role.UNIT_HEAD, target=world.unit_a1_1,
+                    start_date=today + datetime.timedelta(days=10))
+    # A later term, after the first has ended, is a new appointment.
+    services.role_assign(actor=boss, user=u, role=Role.UNIT_HEAD, target=world.unit_a1_1, start_date=today + datetime.timedelta(days=31))
+    assert RoleAssignment.objects.filter(user=u, role=Role.UNIT_HEAD).count() == 2
