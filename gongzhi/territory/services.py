@@ -248,7 +248,7 @@ def _may_appoint(actor, role: str, place: Node) -> bool:
 
 @transaction.atomic
 def role_assign(*, actor, user, role: str, target, start_date: datetime.date | None = None,
-                end_date: datetime.date | None = None, note: str = "") -> RoleAssignment:
+                end_date: datetime.date | None = None, note: str = "", request=None) -> RoleAssignment:
     """Give `user` the role on `target` (a Node, Grid, PartyOrg or Household) for a term."""
     field_name = check_role_target(role, target)
     place = _target_node(target)
@@ -265,12 +265,13 @@ def role_assign(*, actor, user, role: str, target, start_date: datetime.date | N
         raise ValidationError(_("该人员已在此担任“%(r)s”，任期重叠") % {"r": Role(role).label})
     ra = RoleAssignment.objects.create(user=user, role=role, start_date=start_date, end_date=end_date, note=note,
                                        **{field_name: target})
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=ra)
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=ra, request=request)
     return ra
 
 
 @transaction.atomic
-def role_end(*, actor, assignment: RoleAssignment, end_date: datetime.date | None = None) -> RoleAssignment:
+def role_end(*, actor, assignment: RoleAssignment, end_date: datetime.date | None = None,
+             request=None) -> RoleAssignment:
     place = _target_node(assignment.target)
     if place is None or not _may_appoint(actor, assignment.role, place):
         raise PermissionDenied
@@ -279,5 +280,6 @@ def role_end(*, actor, assignment: RoleAssignment, end_date: datetime.date | Non
         raise ValidationError({"end_date": [_("任期结束不能早于开始")]})
     RoleAssignment.objects.filter(pk=assignment.pk).update(end_date=end_date)
     assignment.end_date = end_date
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, target=assignment, detail={"end_date": str(end_date)})
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, target=assignment, detail={"end_date": str(end_date)},
+                 request=request)
     return assignment

@@ -69,7 +69,7 @@ def role_appoint(request):
         else:
             try:
                 role_assign(actor=request.user, user=cd["person"], role=cd["role"], target=target,
-                            start_date=cd["start_date"], note=cd["note"])
+                            start_date=cd["start_date"], note=cd["note"], request=request)
             except ValidationError as e:
                 apply_service_errors(form, e)
             except PermissionDenied:  # the area and the service disagree: refuse as if missing
@@ -92,7 +92,7 @@ def role_end_term(request, pk: int):
     form = EndTermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            role_end(actor=request.user, assignment=ra, end_date=form.cleaned_data["end_date"])
+            role_end(actor=request.user, assignment=ra, end_date=form.cleaned_data["end_date"], request=request)
         except ValidationError as e:
             apply_service_errors(form, e)
         except PermissionDenied:

@@ -149,6 +149,7 @@ def test_appointment_shows_in_scope_of_the_appointed_and_is_audited(world, clien
     assert world.unit_a1_1.path in scope_for(newbie).node_paths
     log = AuditLog.objects.get(target_type="territory.roleassignment", target_id=str(ra.pk))
     assert log.action == AuditLog.Action.CREATE and log.actor == world.users["community_a"]
+    assert log.ip == "127.0.0.1"  # the page passes its request: who did it from where
     body = c.get(LIST).content.decode()
     assert "王小明" in body and "137****2222" in body and "已任命王小明为单元长" in body
 
