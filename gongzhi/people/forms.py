@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Gender, KeyGroup, Organisation, Relation
+from .models import Gender, KeyGroup, Organisation, PartyMember, Relation
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -89,3 +89,60 @@ class LedgerImportForm(CommunityChoiceForm):
         if f.size > MAX_UPLOAD_BYTES:
             raise ValidationError(_("文件不能超过20MB，请分批导入"))
         return f
+
+
+class ResidentEditForm(ResidentForm):
+    """Correcting a resident: the create form's fields, prefilled. Key-group tags are left out: they have
+    their own form and service (resident_tags_set) on the resident page.
+
+    PIPL: a reader who may not see full ID numbers gets the masked number as the initial value; submitting
+    it unchanged keeps the stored number (`changes()` leaves it out), and a partly masked value is refused."""
+
+    tags = None
+
+    def __init__(self, *args, resident, full_id: bool, **kwargs):
+        self.resident = resident
+        self.full_id = full_id
+        initial = {name: getattr(resident, name) for name in self.base_fields}
+        initial["id_number"] = (resident.id_number if full_id else resident.masked_id_number) or ""
+        super().__init__(*args, initial=initial, **kwargs)
+        self.keeps_id_number = False
+        if not full_id and resident.id_number:
+            self.fields["id_number"].help_text = _("出于个人信息保护，号码已部分隐藏；不修改则保留原号码")
+
+    def clean_id_number(self):
+        value = (self.cleaned_data.get("id_number") or "").strip()
+        if not self.full_id and self.resident.id_number and value == self.resident.masked_id_number:
+            self.keeps_id_number = True
+            return value
+        if "*" in value:
+            raise ValidationError(_("身份证号不能含“*”：请保持原样不修改，或完整填写新的号码"))
+        return value
+
+    def changes(self) -> dict:
+        """The fields to pass to resident_update (without the ID number when the masked one was kept)."""
+        data = dict(self.cleaned_data)
+        if self.keeps_id_number:
+            data.pop("id_number")
+        return data
+
+
+class PartyMemberForm(forms.Form):
+    """党员登记: the fields party_member_register takes; party organisations limited to the resident's community."""
+
+    category = forms.ChoiceField(label=_("党员类别"), choices=[("", _("请选择"))] + list(PartyMember.Category.choices),
+                                 error_messages={"required": _("请选择党员类别")})
+    party_org = forms.ModelChoiceField(label=_("所在党组织"), queryset=None, required=False,
+                                       empty_label=_("暂不指定"),
+                                       error_messages={"invalid_choice": _("请选择本社区的党组织")})
+    work_unit = forms.CharField(label=_("工作单位"), max_length=100, required=False,
+                                help_text=_("在职党员必填"))
+    joined_on = forms.DateField(label=_("入党日期"), required=False, widget=DATE_WIDGET,
+                                error_messages={"invalid": _("请输入有效的日期")})
+    post = forms.ChoiceField(label=_("认领岗位"), choices=[("", _("暂未认领"))] + list(PartyMember.Post.choices),
+                             required=False)
+    shows_identity = forms.BooleanField(label=_("亮身份"), required=False, initial=True)
+
+    def __init__(self, *args, party_orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party_org"].queryset = party_orgs

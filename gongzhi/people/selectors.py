@@ -4,7 +4,7 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Valu
 from django.http import Http404
 
 from gongzhi.core.paths import ancestors_of
-from gongzhi.territory.models import STAFF_ROLES, Grid, Household, Level, Node, RoleAssignment
+from gongzhi.territory.models import STAFF_ROLES, Grid, Household, Level, Node, PartyOrg, RoleAssignment
 from gongzhi.territory.scoping import scope_for
 from gongzhi.territory.selectors import get_household, visible_households
 
@@ -131,6 +131,17 @@ def party_member_list(user, *, category: str = "", q: str = "") -> QuerySet[Part
         .prefetch_related(Prefetch("served", queryset=MemberHousehold.objects.select_related("household")))
         .order_by("resident__household__node_path", "resident__name", "id")
     )
+
+
+def party_orgs_for_household(household: Household) -> QuerySet[PartyOrg]:
+    """The party organisations of the household's community (at any node, grid or central household in it)."""
+    community = Node.objects.filter(path__in=ancestors_of(household.node_path), level=Level.COMMUNITY).first()
+    if community is None:
+        return PartyOrg.objects.none()
+    return PartyOrg.objects.filter(
+        Q(node__path__under=community.path) | Q(grid__community=community)
+        | Q(household__node_path__under=community.path)
+    ).order_by("id")
 
 
 def get_party_member(user, pk: int) -> PartyMember:

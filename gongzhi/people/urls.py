@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_edit
 
 app_name = "people"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("residents/<int:pk>/", views.resident, name="resident"),
     path("residents/<int:pk>/tags/", views.resident_tags, name="resident_tags"),
     path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
+    path("residents/<int:pk>/edit/", views_edit.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/party-member/", views_edit.party_member_new, name="party_member_new"),
     path("households/<int:pk>/", views.household, name="household"),
     path("my-households/", views.my_households, name="my_households"),
     path("households/<int:household_pk>/residents/new/", views.resident_new, name="resident_new"),

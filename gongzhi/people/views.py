@@ -27,7 +27,13 @@ from .forms import (
     apply_service_errors,
 )
 from .models import DualReport, KeyGroup, Organisation, PartyMember
-from .permissions import can_decide_dual_report, can_edit_household_people, can_edit_resident, can_export_full
+from .permissions import (
+    can_decide_dual_report,
+    can_edit_household_people,
+    can_edit_resident,
+    can_export_full,
+    can_manage_party_members,
+)
 
 
 @login_required
@@ -45,11 +51,13 @@ def resident(request, pk: int):
     r = selectors.get_resident(request.user, pk)
     services.resident_view_full(actor=request.user, resident=r, request=request)
     can_edit = can_edit_resident(request.user, r)
+    member = selectors.resident_party_member(r)
     ctx = {
         "r": r,
         "full_id": can_view_full_id(request.user),
-        "member": selectors.resident_party_member(r),
+        "member": member,
         "can_edit": can_edit,
+        "can_register_member": member is None and r.is_current and can_manage_party_members(request.user, r.household),
         "tags_form": TagsForm(initial={"tags": [t.tag for t in r.tags.all()]}) if can_edit else None,
         "move_form": MoveOutForm(initial={"moved_out_on": timezone.localdate()}) if can_edit and r.is_current else None,
     }
