@@ -46,6 +46,7 @@ from .permissions import (
     can_submit_dual_report,
 )
 from .pinyin import name_pinyin
+from .selectors import party_orgs_for_household
 
 RESIDENT_FIELDS = ("name", "gender", "birth_date", "id_number", "phone", "relation", "moved_in_on", "note")
 
@@ -250,6 +251,8 @@ def party_member_register(*, actor, resident: Resident, category: str, party_org
         errors["joined_on"] = [_("入党日期不能晚于今天")]
     if joined_on and resident.birth_date and joined_on < resident.birth_date + datetime.timedelta(days=18 * 365):
         errors.setdefault("joined_on", []).append(_("入党时应年满十八岁"))
+    if party_org is not None and not party_orgs_for_household(household).filter(pk=party_org.pk).exists():
+        errors["party_org"] = [_("党组织须在该居民所在社区")]
     if category == PartyMember.Category.IN_SERVICE and not (work_unit or "").strip():
         errors["work_unit"] = [_("在职党员请填写工作单位")]
     if not resident.is_current:

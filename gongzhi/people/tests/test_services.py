@@ -119,8 +119,16 @@ def test_party_member_register(world, people):
         services.party_member_register(actor=actor, resident=people.a1_head, category="resident")  # already one
     with pytest.raises(PermissionDenied):
         services.party_member_register(actor=world.users["grid_a2"], resident=people.a2_head, category="resident")
-    m = services.party_member_register(actor=actor, resident=people.a2_head, category="retired", post="policy")
-    assert m.get_category_display() == "离退休党员"
+    from gongzhi.territory.models import PartyOrg
+
+    elsewhere = PartyOrg.objects.create(kind=PartyOrg.Kind.BRANCH, name="乙社区支部", node=world.community_b)
+    with pytest.raises(ValidationError) as exc:  # an organisation of another community, from any caller
+        services.party_member_register(actor=actor, resident=people.a2_head, category="retired", party_org=elsewhere)
+    assert "所在社区" in exc.value.message_dict["party_org"][0]
+    own = PartyOrg.objects.create(kind=PartyOrg.Kind.BRANCH, name="甲社区支部", node=world.community_a)
+    m = services.party_member_register(actor=actor, resident=people.a2_head, category="retired", post="policy",
+                                       party_org=own)
+    assert m.get_category_display() == "离退休党员" and m.party_org == own
 
 
 def test_dual_report_flow(world, people):
