@@ -249,7 +249,8 @@ def party_member_register(*, actor, resident: Resident, category: str, party_org
         errors["post"] = [_("岗位无效")]
     if joined_on and joined_on > timezone.localdate():
         errors["joined_on"] = [_("入党日期不能晚于今天")]
-    if joined_on and resident.birth_date and joined_on < resident.birth_date + datetime.timedelta(days=18 * 365):
+    born = resident.birth_date or (birth_date_from_id(resident.id_number) if resident.id_number else None)
+    if joined_on and born and joined_on < born + datetime.timedelta(days=18 * 365):
         errors.setdefault("joined_on", []).append(_("入党时应年满十八岁"))
     if party_org is not None and not party_orgs_for_household(household).filter(pk=party_org.pk).exists():
         errors["party_org"] = [_("党组织须在该居民所在社区")]

@@ -121,6 +121,12 @@ def test_party_member_register(world, people):
         services.party_member_register(actor=world.users["grid_a2"], resident=people.a2_head, category="resident")
     from gongzhi.territory.models import PartyOrg
 
+    # The fixture stores only the ID number (born 1970-05-05): joining at 16 is refused all the same.
+    assert people.a2_head.birth_date is None
+    with pytest.raises(ValidationError) as exc:
+        services.party_member_register(actor=actor, resident=people.a2_head, category="retired",
+                                       joined_on=datetime.date(1986, 5, 5))
+    assert "十八岁" in exc.value.message_dict["joined_on"][0]
     elsewhere = PartyOrg.objects.create(kind=PartyOrg.Kind.BRANCH, name="乙社区支部", node=world.community_b)
     with pytest.raises(ValidationError) as exc:  # an organisation of another community, from any caller
         services.party_member_register(actor=actor, resident=people.a2_head, category="retired", party_org=elsewhere)
