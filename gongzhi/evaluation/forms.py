@@ -65,6 +65,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=300, required=False)
 
 
+class AwardRevokeForm(forms.Form):
+    # Checked in services.awards_revoke (at least 4 characters), so the page and the service say the same.
+    reason = forms.CharField(label=_("撤销原因"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     subsidy_percent = forms.DecimalField(label=_("物业费补贴（%）"), required=False, decimal_places=2)

@@ -67,7 +67,7 @@ def build_ledger(rule_set: RuleSet, year: int) -> bytes:
     _header(ws, _("%(y)s年度汇总（按获旗次数排序，次数相同比较全年总分）") % {"y": year},
             [(_("序"), 5), (_("对象"), 16), (_("获旗次数"), 10), (_("全年总分"), 10), (_("否决次数"), 10),
              (_("年度奖励"), 10), (_("物业费补贴（%）"), 14)])
-    awards = {a.subject_key: a for a in YearAward.objects.filter(rule_set=rule_set, year=year)}
+    awards = {a.subject_key: a for a in YearAward.objects.current().filter(rule_set=rule_set, year=year)}
     for n, s in enumerate(selectors.year_standings(rule_set, year), start=1):
         a = awards.get(s.key)
         ws.append([n, s.label, s.flag_months, _num(s.year_total), s.vetoed_months,

@@ -295,7 +295,16 @@ def role_holders(rule_set: RuleSet, limit: int = 500):
 
 
 def rule_set_awards(rule_set: RuleSet):
-    return rule_set.awards.select_related("granted_by").order_by("-year", "rank")
+    """The awards in force (revoked ones are left out): what the API and any count read."""
+    return rule_set.awards.current().select_related("granted_by").order_by("-year", "rank")
+
+
+def rule_set_award_history(rule_set: RuleSet):
+    """Every award ever granted, revoked ones too (with who/when/why), for the staff rule-set page."""
+    return (
+        rule_set.awards.select_related("granted_by", "revoked_by")
+        .order_by("-year", F("revoked_at").desc(nulls_first=True), "rank")
+    )
 
 
 def rule_set_subsidies(rule_set: RuleSet):

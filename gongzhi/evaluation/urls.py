@@ -12,6 +12,7 @@ urlpatterns = [
     path("rulesets/<int:pk>/jurors/<int:juror_id>/remove/", staff.juror_remove, name="juror_remove"),
     path("rulesets/<int:pk>/periods/", staff.period_new, name="period_new"),
     path("rulesets/<int:pk>/awards/", staff.awards_new, name="awards_new"),
+    path("rulesets/<int:pk>/awards/<int:year>/revoke/", staff.awards_revoke, name="awards_revoke"),
     path("rulesets/<int:pk>/subsidies/", staff.subsidy_new, name="subsidy_new"),
     path("versions/<int:pk>/", staff.version_detail, name="version"),
     path("items/<int:pk>/", staff.item_action, name="item_action"),

@@ -2,12 +2,22 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.people.models import Organisation
 from gongzhi.territory.models import Household, Node, RoleAssignment
 
 from .rules import RuleSet, RuleVersion
+
+
+class YearAwardQuerySet(models.QuerySet):
+    def current(self):
+        """Awards in force: not revoked. Every reader that shows or counts awards uses this."""
+        return self.filter(revoked_at__isnull=True)
+
+    def revoked(self):
+        return self.filter(revoked_at__isnull=False)
 
 
 class YearAward(models.Model):
@@ -24,18 +34,31 @@ class YearAward(models.Model):
     subsidy_percent = models.DecimalField(_("物业费补贴（%）"), max_digits=5, decimal_places=2)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
+    # Revocation keeps the row (history is never deleted); only current (not revoked) awards count.
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    revoke_reason = models.TextField(_("撤销原因"), blank=True)
+
+    objects = YearAwardQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("年度奖励")
         verbose_name_plural = _("年度奖励")
         ordering = ["rule_set_id", "-year", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["rule_set", "year", "subject_key"], name="award_once_per_subject"),
-            models.UniqueConstraint(fields=["rule_set", "year", "rank"], name="award_rank_unique"),
+            models.UniqueConstraint(fields=["rule_set", "year", "subject_key"], condition=Q(revoked_at__isnull=True),
+                                    name="award_once_per_subject"),
+            models.UniqueConstraint(fields=["rule_set", "year", "rank"], condition=Q(revoked_at__isnull=True),
+                                    name="award_rank_unique"),
         ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.label} 第{self.rank}名"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class RoleSubsidy(models.Model):

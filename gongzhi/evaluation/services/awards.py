@@ -29,7 +29,7 @@ def awards_grant(*, actor, rule_set: RuleSet, year: int, subsidy_percent: Decima
         raise PermissionDenied(_("您不能授予这套细则的年度奖励"))
     if rule_set.kind != SetKind.RANKING:
         raise ValidationError(_("只有月度排名类评比才有按获旗次数的年度奖励"))
-    if rule_set.awards.filter(year=year).exists():
+    if rule_set.awards.current().filter(year=year).exists():
         raise ValidationError(_("%(y)s年度的奖励已经授予") % {"y": year})
     periods = Period.objects.filter(rule_set=rule_set, start__year=year)
     if periods.filter(status=Period.Status.OPEN).exists():
@@ -54,7 +54,31 @@ def awards_grant(*, actor, rule_set: RuleSet, year: int, subsidy_percent: Decima
     YearAward.objects.bulk_create(awards)
     audit_record(actor=actor, action=AuditLog.Action.CREATE, target=rule_set,
                  detail={"awards": year, "subjects": [a.label for a in awards]})
-    return list(rule_set.awards.filter(year=year).order_by("rank"))
+    return list(rule_set.awards.current().filter(year=year).order_by("rank"))
+
+
+REVOKE_REASON_MIN = 4
+
+
+@transaction.atomic
+def awards_revoke(*, actor, rule_set: RuleSet, year: int, reason: str, request=None) -> int:
+    """Revoke every current award of the year (撤销年度奖励), e.g. after a period was reopened and its results
+    changed. The rows stay, marked with who, when and why; the year can then be granted again."""
+    rule_set = RuleSet.objects.select_for_update().select_related("node").get(pk=rule_set.pk)
+    if not can_manage_rule_set(actor, rule_set):
+        raise PermissionDenied(_("您不能撤销这套细则的年度奖励"))
+    reason = (reason or "").strip()
+    if len(reason) < REVOKE_REASON_MIN:
+        raise ValidationError({"reason": [_("请填写撤销原因（至少%(n)s个字）") % {"n": REVOKE_REASON_MIN}]})
+    current = rule_set.awards.current().filter(year=year)
+    labels = list(current.order_by("rank").values_list("label", flat=True))
+    if not labels:
+        raise ValidationError(_("%(y)s年度没有可撤销的奖励") % {"y": year})
+    # The rule set row lock serialises grant and revoke, so the rows read above are the ones updated here.
+    revoked = current.update(revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason)
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, target=rule_set, request=request,
+                 detail={"awards_revoked": year, "subjects": labels, "reason": reason})
+    return revoked
 
 
 @transaction.atomic

@@ -33,7 +33,7 @@ def board(request, compound_id: int):
             "results": list(selectors.published_results(period)) if period else [],
             "version": version, "items": list(selectors.version_items(version)) if version else [],
             "year": year, "standings": [s for s in selectors.year_standings(rs, year) if s.flag_months][:20],
-            "awards": list(rs.awards.filter(year=year).order_by("rank")),
+            "awards": list(rs.awards.current().filter(year=year).order_by("rank")),
         })
     return render(request, "evaluation/board.html", {"compound": compound, "boards": boards})
 

@@ -13,6 +13,7 @@ from gongzhi.territory.models import Node
 
 from .. import aggregation, selectors, services
 from ..forms import (
+    AwardRevokeForm,
     ItemForm,
     JurorForm,
     PeriodOpenForm,
@@ -65,12 +66,14 @@ def _managed_rule_set(request, pk):
 def rule_set_detail(request, pk: int):
     rs = selectors.get_rule_set(request.user, pk)
     manage = can_manage_rule_set(request.user, rs)
+    awards = list(selectors.rule_set_award_history(rs))
     ctx = {
         "rs": rs, "manage": manage,
         "versions": selectors.rule_set_versions(rs),
         "jurors": selectors.rule_set_jurors(rs),
         "periods": selectors.rule_set_periods(rs)[:36],
-        "awards": selectors.rule_set_awards(rs),
+        "awards": awards,
+        "revocable_years": sorted({a.year for a in awards if not a.is_revoked}, reverse=True),
         "subsidies": selectors.rule_set_subsidies(rs),
     }
     if manage:
@@ -202,6 +205,26 @@ def awards_new(request, pk: int):
         except ValidationError as e:
             report_errors(request, e)
     return redirect("evaluation:rule_set", rs.pk)
+
+
+@login_required
+def awards_revoke(request, pk: int, year: int):
+    """Confirm, with a reason, the revocation of a year's awards (撤销年度奖励)."""
+    rs = _managed_rule_set(request, pk)
+    awards = list(selectors.rule_set_awards(rs).filter(year=year))
+    if not awards:
+        raise Http404
+    form = AwardRevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.awards_revoke(actor=request.user, rule_set=rs, year=year,
+                                       reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as e:
+            report_errors(request, e, form)
+        else:
+            messages.success(request, _("已撤销%(y)s年度的%(n)s项奖励，原因已记录") % {"y": year, "n": n})
+            return redirect("evaluation:rule_set", rs.pk)
+    return render(request, "evaluation/award_revoke.html", {"rs": rs, "year": year, "awards": awards, "form": form})
 
 
 @login_required
