@@ -43,14 +43,19 @@ class Scope:
             q |= Q(**{f"{prefix}id__in": self.household_ids})
         return q
 
-    def covers_household(self, household) -> bool:
-        """`households_q()` for one household already loaded (its micro_grid with it), without a query."""
+    def covers(self, node_path: str, grid_id=None, micro_grid_id=None, household_id=None) -> bool:
+        """`households_q()` for one place already known (a household, or a ticket's place), without a
+        query: under one of the node paths, in one of the grids or micro-grids, or the household."""
         if self.everything:
             return True
-        return (any(household.node_path.startswith(p) for p in self.node_paths)
-                or (bool(self.grid_ids) and household.micro_grid.parent_id in self.grid_ids)
-                or household.micro_grid_id in self.micro_grid_ids
-                or household.pk in self.household_ids)
+        return (any(node_path.startswith(p) for p in self.node_paths)
+                or (grid_id is not None and grid_id in self.grid_ids)
+                or (micro_grid_id is not None and micro_grid_id in self.micro_grid_ids)
+                or (household_id is not None and household_id in self.household_ids))
+
+    def covers_household(self, household) -> bool:
+        """`covers` for a loaded household (its micro-grid with it)."""
+        return self.covers(household.node_path, household.micro_grid.parent_id, household.micro_grid_id, household.pk)
 
     def nodes_q(self, prefix: str = "") -> Q:
         """A Q on Node: the subtrees the user holds a node role on."""

@@ -120,10 +120,9 @@ def insert_at_household(ticket: Ticket, event: TicketEvent, *, household_id: int
     in the statement; whatever the unsaved ticket holds there is replaced) if that household sits
     in its micro-grid's community and `filer`'s scope covers it. False, and nothing written,
     otherwise: the caller then looks the household up the long way to say why."""
-    place = {"community_id", "household_id", "node_path", "grid_id", "micro_grid_id"}
     day = connection.ops.adapt_datefield_value(timezone.localdate())
     params = [household_id, filer.pk, day, day]
-    params += _params(ticket, [f for f in _fields(Ticket) if f.attname not in place])
+    params += _params(ticket, [f for f in _fields(Ticket) if f.attname not in _PLACE])
     params += _params(event, _fields(TicketEvent, _NO_TICKET))
     with _savepoint(), prepared_cursor() as cur:
         cur.execute(_at_household_sql(), params)

@@ -60,13 +60,10 @@ def is_worker_for(user, ticket_or_path) -> bool:
     if not _authed(user):
         return False
     scope = scope_for(user, responsibility_only=True)
-    if scope.everything:
-        return True
     if isinstance(ticket_or_path, str):
-        return any(ticket_or_path.startswith(p) for p in scope.node_paths)
+        return scope.covers(ticket_or_path)
     t = ticket_or_path
-    return (any(t.node_path.startswith(p) for p in scope.node_paths) or t.grid_id in scope.grid_ids
-            or t.micro_grid_id in scope.micro_grid_ids)
+    return scope.covers(t.node_path, t.grid_id, t.micro_grid_id, t.household_id)
 
 
 def can_view_ticket(user, ticket: Ticket) -> bool:

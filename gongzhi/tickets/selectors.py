@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from gongzhi.core.db import prepared_cursor
 from gongzhi.core.paths import ancestors_of
-from gongzhi.people.models import Resident
-from gongzhi.territory.models import Grid, Household, Level, Node, Role, RoleAssignment
+from gongzhi.territory.models import Grid, Household, Level, Node
 from gongzhi.territory.scoping import assignment_sql, remember_scope, scope_cached, scope_for
 from gongzhi.territory.services import community_of
 
@@ -210,7 +209,7 @@ def filing_nodes(user) -> QuerySet[Node]:
 
 
 def filing_household(user, pk) -> Household | None:
-    """The household `pk` if the user may name it when filing (as `filing_households`), else None.
+    """The household `pk` if the user may name it when filing (in their scope, or their own home), else None.
     One primary-key read (with its micro-grid and community, which intake needs); the scope, loaded
     once per request, is checked in Python, and only a household outside it costs a read of the
     user's own homes. Intake runs this on every ticket: a scoped queryset cost ~2 ms of planning.
@@ -278,13 +277,3 @@ def _household_with_place(pk, scope_of=None) -> Household | None:
     micro.community = _partial(Node, id=community_id, path=community_path, level=community_level)
     household.micro_grid = micro
     return household
-
-
-def filing_households(user) -> QuerySet[Household]:
-    """Households a user may name by id when filing: those in their scope and their own homes."""
-    if not user.is_authenticated:
-        return Household.objects.none()
-    # One query with the scope the intake service loads anyway (resident_households as subqueries).
-    homes = (Q(pk__in=RoleAssignment.objects.active().filter(user=user, role=Role.RESIDENT).values("household_id"))
-             | Q(pk__in=Resident.objects.filter(user=user, moved_out_on__isnull=True).values("household_id")))
-    return Household.objects.filter(scope_for(user, responsibility_only=True).households_q() | homes)

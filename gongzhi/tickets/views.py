@@ -23,6 +23,20 @@ def error_text(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
+def run_action(request, fn) -> bool:
+    """Run a button's service call; its outcome (or refusal) becomes the page's message."""
+    try:
+        fn()
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    except PermissionDenied as e:
+        messages.error(request, str(e) or _("没有权限执行此操作"))
+    else:
+        messages.success(request, _("已保存"))
+        return True
+    return False
+
+
 @login_required
 def home(request):
     """Send each role to its own start page."""
@@ -150,14 +164,7 @@ def act(request, pk: int, action: str):
     }
     if action not in calls:
         raise Http404
-    try:
-        calls[action]()
-    except ValidationError as e:
-        messages.error(request, error_text(e))
-    except PermissionDenied as e:
-        messages.error(request, str(e) or _("没有权限执行此操作"))
-    else:
-        messages.success(request, _("已保存"))
+    run_action(request, calls[action])
     if not perms.can_view_ticket(u, Ticket.objects.get(pk=t.pk)):
         return redirect("tickets:home")
     return redirect("tickets:detail", pk=t.pk)

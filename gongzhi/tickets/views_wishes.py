@@ -1,8 +1,6 @@
 """The wish wall and the 四单 service orders."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +13,7 @@ from gongzhi.people.models import Organisation
 from . import permissions as perms
 from . import selectors_wishes as sel
 from . import services
-from .views import error_text
+from .views import run_action
 
 
 def _int_or_404(value) -> int | None:
@@ -37,19 +35,6 @@ def _next_or(request, fallback: str):
     return redirect(fallback)
 
 
-def _run(request, fn) -> bool:
-    try:
-        fn()
-    except ValidationError as e:
-        messages.error(request, error_text(e))
-    except PermissionDenied as e:
-        messages.error(request, str(e) or _("没有权限执行此操作"))
-    else:
-        messages.success(request, _("已保存"))
-        return True
-    return False
-
-
 @login_required
 def wall(request):
     status = request.GET.get("status", "open")
@@ -63,7 +48,7 @@ def wall(request):
 @login_required
 @require_POST
 def wish_new(request):
-    _run(request, lambda: services.wish_create(actor=request.user, title=request.POST.get("title", ""),
+    run_action(request, lambda: services.wish_create(actor=request.user, title=request.POST.get("title", ""),
                                                description=request.POST.get("description", "")))
     return redirect("tickets:wall")
 
@@ -86,7 +71,7 @@ def wish_act(request, pk: int, action: str):
     }
     if action not in calls:
         raise Http404
-    _run(request, calls[action])
+    run_action(request, calls[action])
     return _next_or(request, "tickets:wall")
 
 
@@ -105,7 +90,7 @@ def orders(request):
 @require_POST
 def order_new(request, offering_pk: int):
     offering = sel.get_offering(request.user, offering_pk)
-    _run(request, lambda: services.order_create(actor=request.user, offering=offering, note=request.POST.get("note", "")))
+    run_action(request, lambda: services.order_create(actor=request.user, offering=offering, note=request.POST.get("note", "")))
     return redirect("tickets:orders")
 
 
@@ -127,5 +112,5 @@ def order_act(request, pk: int, action: str):
     }
     if action not in calls:
         raise Http404
-    _run(request, calls[action])
+    run_action(request, calls[action])
     return redirect("tickets:orders")

@@ -77,12 +77,9 @@ def _household_community(household: Household) -> Node | None:
 
 
 def _can_file_for_place(actor, place: dict) -> bool:
-    scope = scope_for(actor, responsibility_only=True)
-    if scope.everything:
-        return True
-    return (any(place["node_path"].startswith(p) for p in scope.node_paths)
-            or (place["grid_id"] is not None and place["grid_id"] in scope.grid_ids)
-            or (place["micro_grid_id"] is not None and place["micro_grid_id"] in scope.micro_grid_ids))
+    household = place["household"]
+    return scope_for(actor, responsibility_only=True).covers(
+        place["node_path"], place["grid_id"], place["micro_grid_id"], household.pk if household else None)
 
 
 def _check_rate(actor, place: dict, now) -> None:
