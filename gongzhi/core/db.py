@@ -1,5 +1,6 @@
 """Database helpers shared by the apps."""
 
+import functools
 from contextlib import contextmanager
 
 from django.db import connection
@@ -43,32 +44,28 @@ class _LoggedAsWritten(CursorDebugWrapper):
             return super(CursorDebugWrapper, self).execute(sql, params)
 
 
-_CLASS: list = []
-
-
+@functools.cache
 def _preparing_cursor_class():
-    if not _CLASS:
-        from django.db.backends.postgresql.base import ServerBindingCursor
-        from psycopg import errors, pq
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import errors, pq
 
-        class PreparingCursor(ServerBindingCursor):
-            """Django turns psycopg's automatic preparation off (prepare_threshold=None, for poolers):
-            ask for it per statement instead."""
+    class PreparingCursor(ServerBindingCursor):
+        """Django turns psycopg's automatic preparation off (prepare_threshold=None, for poolers):
+        ask for it per statement instead."""
 
-            def execute(self, query, params=None, *, prepare=None, binary=None):
-                prepare = True if prepare is None else prepare
-                try:
-                    return super().execute(query, params, prepare=prepare, binary=binary)
-                except errors.FeatureNotSupported as e:
-                    # A migration run elsewhere changed a column this statement returns: PostgreSQL
-                    # refuses the old prepared plan ("cached plan must not change result type").
-                    # Outside a transaction, forget this connection's prepared statements and
-                    # run it again; inside one the transaction is already lost.
-                    if ("cached plan" not in str(e)
-                            or self.connection.info.transaction_status != pq.TransactionStatus.IDLE):
-                        raise
-                    self.connection.execute("DEALLOCATE ALL")
-                    return super().execute(query, params, prepare=prepare, binary=binary)
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            prepare = True if prepare is None else prepare
+            try:
+                return super().execute(query, params, prepare=prepare, binary=binary)
+            except errors.FeatureNotSupported as e:
+                # A migration run elsewhere changed a column this statement returns: PostgreSQL
+                # refuses the old prepared plan ("cached plan must not change result type").
+                # Outside a transaction, forget this connection's prepared statements and
+                # run it again; inside one the transaction is already lost.
+                if ("cached plan" not in str(e)
+                        or self.connection.info.transaction_status != pq.TransactionStatus.IDLE):
+                    raise
+                self.connection.execute("DEALLOCATE ALL")
+                return super().execute(query, params, prepare=prepare, binary=binary)
 
-        _CLASS.append(PreparingCursor)
-    return _CLASS[0]
+    return PreparingCursor

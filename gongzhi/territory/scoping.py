@@ -3,6 +3,7 @@
 Every selector that returns territory or people rows filters by a Scope. Hidden and missing look the
 same: a row outside the scope is simply not found (404)."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -131,9 +132,6 @@ def _build(rows, responsibility_only: bool) -> Scope:
     return scope
 
 
-_ASSIGNMENT_SQL: str | None = None
-
-
 def covers_household_sql() -> str:
     """`Scope.covers_household` (responsibility only) as SQL, for a statement that reads the
     household as `h` (columns id, node_path, micro_grid_id) with its micro-grid as `g` (parent_id):
@@ -154,24 +152,22 @@ def covers_household_sql() -> str:
     )
 
 
+@functools.cache
 def assignment_sql() -> str:
     """The active assignments of one user (parameters: user id, day, day) as the nine columns
     `_build` reads. Usable as a subquery."""
-    global _ASSIGNMENT_SQL
-    if _ASSIGNMENT_SQL is None:
-        q = connection.ops.quote_name
-        ra, node, grid, org = (q(m._meta.db_table) for m in (RoleAssignment, Node, Grid, PartyOrg))
-        _ASSIGNMENT_SQL = (
-            f"SELECT ra.role AS role, (SELECT path FROM {node} WHERE id = ra.node_id) AS node_path, "
-            f"ra.grid_id AS grid_id, (SELECT parent_id FROM {grid} WHERE id = ra.grid_id) AS grid_parent, "
-            f"ra.party_org_id AS org_id, "
-            f"(SELECT n.path FROM {org} o JOIN {node} n ON n.id = o.node_id WHERE o.id = ra.party_org_id) AS org_path, "
-            f"(SELECT o.grid_id FROM {org} o WHERE o.id = ra.party_org_id) AS org_grid, "
-            f"(SELECT g.parent_id FROM {org} o JOIN {grid} g ON g.id = o.grid_id WHERE o.id = ra.party_org_id) "
-            f"AS org_grid_parent, ra.household_id AS household_id FROM {ra} ra "
-            f"WHERE ra.user_id = %s AND ra.start_date <= %s AND (ra.end_date IS NULL OR ra.end_date >= %s)"
-        )
-    return _ASSIGNMENT_SQL
+    q = connection.ops.quote_name
+    ra, node, grid, org = (q(m._meta.db_table) for m in (RoleAssignment, Node, Grid, PartyOrg))
+    return (
+        f"SELECT ra.role AS role, (SELECT path FROM {node} WHERE id = ra.node_id) AS node_path, "
+        f"ra.grid_id AS grid_id, (SELECT parent_id FROM {grid} WHERE id = ra.grid_id) AS grid_parent, "
+        f"ra.party_org_id AS org_id, "
+        f"(SELECT n.path FROM {org} o JOIN {node} n ON n.id = o.node_id WHERE o.id = ra.party_org_id) AS org_path, "
+        f"(SELECT o.grid_id FROM {org} o WHERE o.id = ra.party_org_id) AS org_grid, "
+        f"(SELECT g.parent_id FROM {org} o JOIN {grid} g ON g.id = o.grid_id WHERE o.id = ra.party_org_id) "
+        f"AS org_grid_parent, ra.household_id AS household_id FROM {ra} ra "
+        f"WHERE ra.user_id = %s AND ra.start_date <= %s AND (ra.end_date IS NULL OR ra.end_date >= %s)"
+    )
 
 
 def _assignment_rows(user_id: int, on) -> list[tuple]:

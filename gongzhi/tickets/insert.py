@@ -11,6 +11,7 @@ photos are saved with the ticket, intake uses the ORM in a transaction.
 place is read, the filer's scope checked (territory.scoping.covers_household_sql) and both rows
 written in the same statement, so the request makes one round trip for the whole ticket."""
 
+import functools
 import re
 from contextlib import nullcontext
 
@@ -24,8 +25,6 @@ from gongzhi.territory.scoping import covers_household_sql
 
 from .models import Ticket, TicketEvent
 
-_SQL: dict[str, str] = {}
-_FIELDS: dict = {}
 _NO_TICKET = frozenset({"ticket"})
 # The ticket's place columns as the household statement reads them (everything else is a parameter).
 _PLACE = {"community_id": "place.community_id", "household_id": "place.id", "node_path": "place.node_path",
@@ -36,11 +35,9 @@ def one_statement_available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _fields(model, skip=frozenset()):
-    key = (model, skip)
-    if key not in _FIELDS:
-        _FIELDS[key] = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip]
-    return _FIELDS[key]
+@functools.cache
+def _fields(model, skip=frozenset()) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip)
 
 
 def _cast(f) -> str:
@@ -56,37 +53,35 @@ def _event_part() -> str:
             f"{', '.join(q(f.column) for f in ef)}) SELECT t.id, {', '.join(_cast(f) for f in ef)} FROM t")
 
 
+@functools.cache
 def _sql() -> str:
-    if "plain" not in _SQL:
-        q = connection.ops.quote_name
-        tf = _fields(Ticket)
-        _SQL["plain"] = (
-            f"WITH t AS (INSERT INTO {q(Ticket._meta.db_table)} ({', '.join(q(f.column) for f in tf)}) "
-            f"VALUES ({', '.join(['%s'] * len(tf))}) RETURNING id) "
-            f"{_event_part()} RETURNING {q(TicketEvent._meta.get_field('ticket').column)}, id"
-        )
-    return _SQL["plain"]
+    q = connection.ops.quote_name
+    tf = _fields(Ticket)
+    return (
+        f"WITH t AS (INSERT INTO {q(Ticket._meta.db_table)} ({', '.join(q(f.column) for f in tf)}) "
+        f"VALUES ({', '.join(['%s'] * len(tf))}) RETURNING id) "
+        f"{_event_part()} RETURNING {q(TicketEvent._meta.get_field('ticket').column)}, id"
+    )
 
 
+@functools.cache
 def _at_household_sql() -> str:
-    if "household" not in _SQL:
-        q = connection.ops.quote_name
-        hh, grid, node = (q(m._meta.db_table) for m in (Household, Grid, Node))
-        tf = _fields(Ticket)
-        values = ", ".join(_PLACE.get(f.attname) or _cast(f) for f in tf)
-        _SQL["household"] = (
-            # The household, if its micro-grid's community really contains it and the filer's scope
-            # covers it (the same conditions as services.intake's checks; otherwise no row, no write).
-            f"WITH place AS (SELECT h.id, h.node_path, h.micro_grid_id, g.parent_id AS grid_id, g.community_id "
-            f"FROM {hh} h JOIN {grid} g ON g.id = h.micro_grid_id JOIN {node} c ON c.id = g.community_id "
-            f"WHERE h.id = %s AND c.level = '{Level.COMMUNITY.value}' AND h.node_path >= c.path "
-            f"AND h.node_path < c.path || '{UPPER}' AND {covers_household_sql()}), "
-            f"t AS (INSERT INTO {q(Ticket._meta.db_table)} ({', '.join(q(f.column) for f in tf)}) "
-            f"SELECT {values} FROM place RETURNING id, community_id, node_path, grid_id, micro_grid_id), "
-            f"e AS ({_event_part()} RETURNING id) "
-            f"SELECT t.id, t.community_id, t.node_path, t.grid_id, t.micro_grid_id, e.id FROM t, e"
-        )
-    return _SQL["household"]
+    q = connection.ops.quote_name
+    hh, grid, node = (q(m._meta.db_table) for m in (Household, Grid, Node))
+    tf = _fields(Ticket)
+    values = ", ".join(_PLACE.get(f.attname) or _cast(f) for f in tf)
+    return (
+        # The household, if its micro-grid's community really contains it and the filer's scope
+        # covers it (the same conditions as services.intake's checks; otherwise no row, no write).
+        f"WITH place AS (SELECT h.id, h.node_path, h.micro_grid_id, g.parent_id AS grid_id, g.community_id "
+        f"FROM {hh} h JOIN {grid} g ON g.id = h.micro_grid_id JOIN {node} c ON c.id = g.community_id "
+        f"WHERE h.id = %s AND c.level = '{Level.COMMUNITY.value}' AND h.node_path >= c.path "
+        f"AND h.node_path < c.path || '{UPPER}' AND {covers_household_sql()}), "
+        f"t AS (INSERT INTO {q(Ticket._meta.db_table)} ({', '.join(q(f.column) for f in tf)}) "
+        f"SELECT {values} FROM place RETURNING id, community_id, node_path, grid_id, micro_grid_id), "
+        f"e AS ({_event_part()} RETURNING id) "
+        f"SELECT t.id, t.community_id, t.node_path, t.grid_id, t.micro_grid_id, e.id FROM t, e"
+    )
 
 
 def _params(obj, fields) -> list:

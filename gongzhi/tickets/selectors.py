@@ -1,5 +1,7 @@
 """Every ticket read a user can reach, scoped to that user. Hidden and missing look the same (404)."""
 
+import functools
+
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -226,28 +228,23 @@ def filing_household(user, pk) -> Household | None:
     return None
 
 
-_HOUSEHOLD_SQL: dict[bool, str] = {}
-
-
 def _partial(model, **values):
     """A model row with only these fields loaded (the rest deferred, read on access like `.only()`)."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(connection.alias, names, [values[n] for n in names])
 
 
+@functools.cache
 def _household_sql(with_scope: bool) -> str:
-    if with_scope not in _HOUSEHOLD_SQL:
-        q = connection.ops.quote_name
-        hh, grid, node = (q(m._meta.db_table) for m in (Household, Grid, Node))
-        scope_cols, scope_join = "", ""
-        if with_scope:  # one row per active assignment of the user (one with NULLs when none)
-            scope_cols = ", s.*"
-            scope_join = f" LEFT JOIN ({assignment_sql()}) s ON 1 = 1"
-        _HOUSEHOLD_SQL[with_scope] = (
-            f"SELECT h.id, h.node_id, h.node_path, h.micro_grid_id, g.parent_id, g.community_id, c.path, c.level"
+    q = connection.ops.quote_name
+    hh, grid, node = (q(m._meta.db_table) for m in (Household, Grid, Node))
+    scope_cols, scope_join = "", ""
+    if with_scope:  # one row per active assignment of the user (one with NULLs when none)
+        scope_cols = ", s.*"
+        scope_join = f" LEFT JOIN ({assignment_sql()}) s ON 1 = 1"
+    return (f"SELECT h.id, h.node_id, h.node_path, h.micro_grid_id, g.parent_id, g.community_id, c.path, c.level"
             f"{scope_cols} FROM {hh} h JOIN {grid} g ON g.id = h.micro_grid_id "
             f"JOIN {node} c ON c.id = g.community_id{scope_join} WHERE h.id = %s")
-    return _HOUSEHOLD_SQL[with_scope]
 
 
 def _household_with_place(pk, scope_of=None) -> Household | None:
