@@ -4,7 +4,8 @@
 
 Creates (drops first) a dedicated database, migrates it, generates the territory, the rule set, a period
 with one subject per unit and every juror's sheet for every unit with COPY, then times `period_close`
-(the SQL GROUP BY aggregation and the ranking in one INSERT … SELECT) and counts its queries. Prints the
+(one exact computation in Python over the sheets' sums: fractions, rounded once; ranking; bulk insert of the
+results) and counts its queries. Prints the
 figures and a final JSON line. Not a timed test: run it on demand.
 """
 
@@ -114,8 +115,9 @@ def main() -> None:
     period = services.period_open(actor=admin, rule_set=rs, day=__import__("datetime").date(2024, 3, 1))
     open_s = time.perf_counter() - t_open
     subjects = list(period.subjects.order_by("pk").values_list("pk", flat=True))
+    seat_of = dict(period.jury.values_list("user_id", "pk"))  # the period's own jury, copied when it opened
 
-    jurors.sort(key=lambda j: j.pk)
+    jurors.sort(key=lambda j: seat_of[j.user_id])  # the order of the sheets by (subject, seat)
     kinds_of = [it.kind for it in items]
     veto_id = next((it.pk for it in items if it.kind == ItemKind.VETO), None)
 
@@ -137,7 +139,7 @@ def main() -> None:
                     vetoed = vetoed or v > 0
                 else:
                     sums[kind] += v
-            yield (period.pk, s, j.pk, j.party, f"b{s}-{j.pk}", "", "", "t", j.user_id, now,
+            yield (period.pk, s, seat_of[j.user_id], j.party, f"b{s}-{j.pk}", "", "", "t", j.user_id, now,
                    sums[ItemKind.SCORE], sums[ItemKind.BONUS], sums[ItemKind.DEDUCTION], veto_id if vetoed else None)
 
     t_copy = time.perf_counter()
@@ -148,13 +150,16 @@ def main() -> None:
                        "FROM STDIN", sheet_rows())
         sheets = list(ScoreSheet.objects.filter(period=period).order_by("subject_id", "juror_id")
                       .values_list("pk", flat=True))
+        per_occurrence = {ItemKind.BONUS, ItemKind.DEDUCTION}
 
         def score_rows():
             for k, sheet in enumerate(sheets):
                 for it, v in zip(items, sheet_values(k), strict=True):
-                    yield sheet, it.pk, v, ("飞线充电" if it.kind == ItemKind.VETO and v else "")
+                    # Bonus and deduction items are per occurrence (1 point each here): count = points.
+                    yield (sheet, it.pk, v, int(v) if it.kind in per_occurrence else None,
+                           "飞线充电" if it.kind == ItemKind.VETO and v else "")
 
-        copy_rows(raw, "COPY evaluation_score (sheet_id, item_id, value, note) FROM STDIN", score_rows())
+        copy_rows(raw, "COPY evaluation_score (sheet_id, item_id, value, count, note) FROM STDIN", score_rows())
         c.execute("ANALYZE")
     copy_s = time.perf_counter() - t_copy
     n_scores = len(sheets) * len(items)
@@ -173,6 +178,7 @@ def main() -> None:
     for r in sample:
         ex = explain(r.subject)
         assert (ex.total, ex.bonus, ex.deduction) == (r.total, r.bonus, r.deduction), (r.subject_id, ex.total, r.total)
+        assert str(ex.exact_total) == r.exact_total
     explain_ms = (time.perf_counter() - t_explain) * 1000 / len(sample)
     top = list(results.filter(rank__lte=3).order_by("rank").values_list("subject__label", "total"))
     figures = {
@@ -186,7 +192,7 @@ def main() -> None:
     print(f"units {args.units}, items {args.items}, jurors {args.jurors}: {len(sheets):,} sheets, {n_scores:,} scores")
     print(f"open period (subject snapshot): {open_s:.2f} s; COPY sheets+scores: {copy_s:.1f} s")
     print(f"close (aggregate + rank + insert results): {close_s:.3f} s in {len(ctx.captured_queries)} queries")
-    print(f"explain one subject item by item: {explain_ms:.1f} ms (5 sampled, equal to the SQL results)")
+    print(f"explain one subject item by item: {explain_ms:.1f} ms (5 sampled, equal to the close's results)")
     print(f"results {figures['results']:,}, ranked {figures['ranked']:,}, vetoed {figures['vetoed']}; top 3: {top}")
     print(json.dumps(figures, ensure_ascii=False))
 

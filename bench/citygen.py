@@ -402,7 +402,10 @@ def _residents(writer: Writer, rng: random.Random, n_households: int, first_hh: 
     from pypinyin import Style, lazy_pinyin
 
     from gongzhi.core.validators import id_number_check_digit
+    from gongzhi.people.models import Resident
     from gongzhi.people.pinyin import SURNAMES
+
+    id_field, phone_field = Resident._meta.get_field("id_number"), Resident._meta.get_field("phone")
 
     # The search key of people.pinyin.name_pinyin ("zhangsan zs"), built from cached parts: calling it
     # for millions of names would dominate the run.
@@ -444,7 +447,10 @@ def _residents(writer: Writer, rng: random.Random, n_households: int, first_hh: 
         number = 2 * k + (1 if gender == "M" else 2)
         first17 = f"{region}{day}{number:03d}"
         phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" if age >= 16 else ""
-        row = (rid, hh_id, name, py, gender, date(birth), first17 + id_number_check_digit(first17), phone, relation,
+        idn = first17 + id_number_check_digit(first17)
+        # Sealed as the model field would (raw COPY/INSERT bypasses the ORM): no ID number or phone in clear.
+        row = (rid, hh_id, name, py, gender, date(birth), id_field.get_prep_value(idn), id_field.index_of(idn),
+               phone_field.get_prep_value(phone), relation,
                date(birth if age < 5 else ANCHOR - datetime.timedelta(days=rng.randrange(20 * 365))), now, now)
         rid += 1
         return row
@@ -640,8 +646,8 @@ def generate_city(households: int = 1_000_000, *, database_url: str | None = Non
             first_res = writer.next_id(Resident)
             rng = random.Random(seed)
             n_res = timed("residents", lambda: writer.write(
-                Resident, ["id", "household", "name", "name_pinyin", "gender", "birth_date", "id_number", "phone",
-                           "relation", "moved_in_on", "created_at", "updated_at"],
+                Resident, ["id", "household", "name", "name_pinyin", "gender", "birth_date", "id_number",
+                           "id_number_index", "phone", "relation", "moved_in_on", "created_at", "updated_at"],
                 _residents(writer, rng, n_hh, first_hh, first_res, region_of_hh)))
         del now
         if fast:

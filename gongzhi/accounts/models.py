@@ -1,12 +1,15 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import BlindIndexField, EncryptedTextField
 from gongzhi.core.validators import validate_mobile
 
 
@@ -14,9 +17,11 @@ class User(AbstractUser):
     """An account. What it may see comes from its role assignments (territory.RoleAssignment)."""
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(
-        _("手机号"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile]
+    # Sealed at rest (core/fields.py); found and kept unique through the keyed hash in phone_index.
+    phone = EncryptedTextField(
+        _("手机号"), max_length=11, null=True, blank=True, validators=[validate_mobile], index_field="phone_index"
     )
+    phone_index = BlindIndexField(source="phone", unique=True, null=True, blank=True)
     is_auditor = models.BooleanField(
         _("审计员"), default=False, help_text=_("只有审计员能查看审计日志。")
     )
@@ -37,6 +42,10 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.name or self.username
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
     def is_locked(self, now=None) -> bool:
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))
 
@@ -55,6 +64,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"))
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -72,8 +82,21 @@ class ApiToken(models.Model):
         return _hash_key(key)
 
 
+def audit_cutoff():
+    """Rows younger than this are kept, whatever asks (Cybersecurity Law Art. 21: at least 6 months)."""
+    return timezone.now() - timedelta(days=max(180, settings.AUDIT_KEEP_DAYS))
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def delete(self):
+        if self.filter(at__gte=audit_cutoff()).exists():
+            raise PermissionDenied("audit rows younger than AUDIT_KEEP_DAYS are never deleted")
+        return super().delete()
+
+
 class AuditLog(models.Model):
-    """Append-only record of who viewed or changed whose personal data, and of security events."""
+    """Append-only record of who viewed or changed whose personal data, and of security events.
+    Rows older than AUDIT_KEEP_DAYS leave only through `manage.py archive_audit`, which exports them first."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("查看")
@@ -87,6 +110,8 @@ class AuditLog(models.Model):
         LOCKED = "locked", _("账号锁定")
         LOGOUT = "logout", _("退出")
         TOKEN = "token", _("令牌")
+        PASSWORD = "password", _("修改密码")
+        ARCHIVE = "archive", _("归档")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -100,6 +125,8 @@ class AuditLog(models.Model):
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
 
+    objects = AuditLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
@@ -108,6 +135,32 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.target_label}"
+
+    def delete(self, *args, **kwargs):
+        if self.at >= audit_cutoff():
+            raise PermissionDenied("audit rows younger than AUDIT_KEEP_DAYS are never deleted")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def target_kind(self) -> str:
+        """What kind of record the row is about, in words ("居民", "住户"), not `people.resident`."""
+        if not self.target_type:
+            return ""
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.target_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.target_type
+
+    @property
+    def description(self) -> str:
+        """The row in one phrase: 查看 居民「张三」, 导出 社区「官堰社区」."""
+        what = self.target_label or (f"#{self.target_id}" if self.target_id else "")
+        kind = self.target_kind
+        if what and kind:
+            return _("%(action)s%(kind)s“%(what)s”") % {"action": self.get_action_display(), "kind": kind, "what": what}
+        return f"{self.get_action_display()}{kind}{what}"
 
 
 class Notification(models.Model):

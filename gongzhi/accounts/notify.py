@@ -25,11 +25,20 @@ class Sender:
         raise NotImplementedError
 
 
+    def send_many(self, batches: list[tuple[list, Message]]) -> None:
+        """Many messages at once (a batch job); a sender that can do better overrides it."""
+        for users, message in batches:
+            self.send(users, message)
+
+
 class InboxSender(Sender):
     def send(self, users: list, message: Message) -> None:
+        self.send_many([(users, message)])
+
+    def send_many(self, batches: list[tuple[list, Message]]) -> None:
         Notification.objects.bulk_create(
             [Notification(user=u, title=message.title[:200], body=message.body, url=message.url[:300],
-                          kind=message.kind[:40]) for u in users]
+                          kind=message.kind[:40]) for users, message in batches for u in users]
         )
 
 
@@ -37,18 +46,27 @@ def _senders() -> list[Sender]:
     return [import_string(path)() for path in getattr(settings, "NOTIFICATION_SENDERS", [])] or [InboxSender()]
 
 
-def notify(users: Iterable, title: str, body: str = "", url: str = "", kind: str = "") -> int:
-    """Send one message to each distinct active user; returns how many were addressed."""
+def _targets(users: Iterable) -> list:
     seen, targets = set(), []
     for u in users:
         if u is not None and u.pk not in seen and u.is_active:
             seen.add(u.pk)
             targets.append(u)
-    if targets:
-        msg = Message(title=title, body=body, url=url, kind=kind)
+    return targets
+
+
+def notify(users: Iterable, title: str, body: str = "", url: str = "", kind: str = "") -> int:
+    """Send one message to each distinct active user; returns how many were addressed."""
+    return notify_many([(users, Message(title=title, body=body, url=url, kind=kind))])
+
+
+def notify_many(items: Iterable[tuple[Iterable, Message]]) -> int:
+    """`notify` for many messages (a batch job): one write per sender, not one per message."""
+    batches = [(targets, msg) for users, msg in items if (targets := _targets(users))]
+    if batches:
         for sender in _senders():
-            sender.send(targets, msg)
-    return len(targets)
+            sender.send_many(batches)
+    return sum(len(t) for t, _m in batches)
 
 
 def unread_count(user) -> int:

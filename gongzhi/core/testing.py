@@ -26,3 +26,21 @@ def race(n: int, fn) -> list:
     for t in threads:
         t.join()
     return out
+
+
+def tiny_image(fmt: str = "PNG", *, gps: bool = False) -> bytes:
+    """A real 4×4 image (Pillow can decode it), with an EXIF GPS block when asked (JPEG only)."""
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", (4, 4), (200, 30, 30))
+    out = io.BytesIO()
+    if gps:
+        exif = Image.Exif()
+        exif[0x8825] = {1: "N", 2: (30.0, 39.0, 12.5), 3: "E", 4: (104.0, 4.0, 33.1)}  # GPSInfo IFD
+        exif[0x010F] = "PhoneMaker"
+        img.save(out, fmt, exif=exif)
+    else:
+        img.save(out, fmt)
+    return out.getvalue()

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationConfig(AppConfig):
     name = "gongzhi.evaluation"
-    verbose_name = "积分考评"
+    verbose_name = _("积分考评")

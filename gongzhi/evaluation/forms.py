@@ -25,7 +25,9 @@ class VersionForm(forms.Form):
     effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
     effective_to = forms.DateField(label=_("失效日期（可不填）"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    adopted_by = forms.CharField(label=_("通过的会议或决定"), max_length=200)
+    decision = forms.TypedChoiceField(label=_("议事决定（五步议事法）"), required=False, coerce=int, empty_value=None,
+                                      choices=[("", "—")])
+    adopted_by = forms.CharField(label=_("通过的会议或决定（未选议事决定时填写）"), max_length=200, required=False)
     adopted_on = forms.DateField(label=_("通过日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     summary = forms.CharField(label=_("修订说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     base_points = forms.DecimalField(label=_("基础分"), required=False, min_value=0, decimal_places=2)
@@ -36,6 +38,19 @@ class VersionForm(forms.Form):
     role_subsidy_percent = forms.DecimalField(label=_("“三长”物业费补贴（%）"), required=False, decimal_places=2)
     role_subsidy_extra_percent = forms.DecimalField(label=_("“三长”补贴提高（%）"), required=False, decimal_places=2)
     star_thresholds = forms.CharField(label=_("星级分数线"), required=False, max_length=60)
+
+    def __init__(self, *args, decisions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decisions = {d.pk: d for d in decisions}
+        self.fields["decision"].choices = [("", "—")] + [
+            (d.pk, f"{d.topic.title}（{d.decided_at:%Y-%m-%d}）") for d in self.decisions.values()]
+
+    def clean(self):
+        data = super().clean()
+        data["decision"] = self.decisions.get(data.get("decision")) if data.get("decision") else None
+        if not data["decision"] and not (data.get("adopted_by") or "").strip():
+            self.add_error("adopted_by", _("请选择议事决定，或填写通过的会议或决定"))
+        return data
 
     SETTINGS = ("base_points", "top_n", "top_title", "award_count", "award_subsidy_percent", "role_subsidy_percent",
                 "role_subsidy_extra_percent", "star_thresholds")

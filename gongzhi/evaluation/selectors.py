@@ -4,22 +4,26 @@ the juries they sit on; the public board reads only closed results and no person
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.accounts.services import find_user
+from gongzhi.core.natsort import natural_key, natural_sorted
 from gongzhi.core.paths import ancestors_of
 from gongzhi.people.models import OrganisationMember, Resident
-from gongzhi.territory.models import Level, Node, RoleAssignment
+from gongzhi.territory.models import Level, Node, Role, RoleAssignment
 from gongzhi.territory.scoping import scope_for
 
+from .aggregation import display, exact
 from .models import (
     Juror,
     Party,
     Period,
     PeriodEvent,
+    PeriodJuror,
     RuleItem,
     RuleSet,
     RuleVersion,
@@ -27,6 +31,10 @@ from .models import (
     Subject,
     SubjectResult,
 )
+from .subjects import ref_id
+
+# The role holders (三长) a rule set's subsidy can be granted to.
+ROLE_HOLDERS = (Role.COMPOUND_HEAD, Role.BUILDING_HEAD, Role.UNIT_HEAD)
 
 
 def visible_rule_sets(user) -> QuerySet[RuleSet]:
@@ -125,19 +133,49 @@ class PartyProgress:
 
 
 def period_progress(period: Period) -> list[PartyProgress]:
-    """For each party on the jury: how many subjects at least one of its jurors has scored."""
+    """For each party on the period's jury: how many subjects at least one of its jurors has scored."""
     n_subjects = period.subjects.count()
     jurors = dict(
-        Juror.objects.filter(rule_set_id=period.rule_set_id, active=True).values("party")
-        .annotate(n=Count("pk")).values_list("party", "n")
+        period.jury.filter(active=True).values("party").annotate(n=Count("pk")).values_list("party", "n")
     )
     scored = dict(
-        ScoreSheet.objects.filter(period=period, is_current=True).values("party")
+        ScoreSheet.objects.filter(period=period, is_current=True, juror__active=True).values("party")
         .annotate(n=Count("subject_id", distinct=True)).values_list("party", "n")
     )
     labels = dict(Party.choices)
     return [PartyProgress(p, str(labels.get(p, p)), jurors.get(p, 0), scored.get(p, 0), n_subjects)
             for p in sorted(set(jurors) | set(scored))]
+
+
+@dataclass
+class JurorProgress:
+    seat: PeriodJuror
+    scored: int
+    subjects: int
+
+    @property
+    def done(self) -> bool:
+        return self.scored >= self.subjects
+
+    @property
+    def missing(self) -> int:
+        return max(self.subjects - self.scored, 0)
+
+
+def jury_progress(period: Period) -> list[JurorProgress]:
+    """Every seat on the period's jury with how many subjects that person has scored (one current sheet per
+    person and subject). Two queries whatever the size."""
+    n_subjects = period.subjects.count()
+    seats = list(period.jury.filter(active=True).select_related("user").order_by("party", "id"))
+    scored = dict(
+        ScoreSheet.objects.filter(period=period, is_current=True, submitted_by__in=[s.user_id for s in seats])
+        .values("submitted_by").annotate(n=Count("subject_id")).values_list("submitted_by", "n")
+    )
+    return [JurorProgress(s, scored.get(s.user_id, 0), n_subjects) for s in seats]
+
+
+def pending_jurors(period: Period) -> list[JurorProgress]:
+    return [p for p in jury_progress(period) if not p.done]
 
 
 def current_results(period: Period) -> QuerySet[SubjectResult]:
@@ -164,22 +202,33 @@ def subject_result(subject: Subject) -> SubjectResult | None:
 # --- jurors ------------------------------------------------------------------------------------------------
 
 def juror_periods(user) -> QuerySet[Period]:
-    """Open periods of every jury the user sits on."""
+    """Open periods whose jury the user sits on (the period's own jury, not the rule set's current one)."""
     return (
-        Period.objects.filter(status=Period.Status.OPEN, rule_set__jurors__user=user, rule_set__jurors__active=True)
+        Period.objects.filter(status=Period.Status.OPEN, jury__user=user, jury__active=True)
         .select_related("rule_set__node", "version").distinct().order_by("-start", "id")
     )
 
 
-def get_juror_period(user, pk: int) -> tuple[Period, Juror]:
+def get_juror_period(user, pk: int) -> tuple[Period, PeriodJuror]:
     period = Period.objects.filter(pk=pk).select_related("rule_set__node", "version").first()
-    juror = period and Juror.objects.filter(rule_set_id=period.rule_set_id, user=user, active=True).first()
+    juror = period and PeriodJuror.objects.filter(period=period, user=user, active=True).first()
     if not juror:
         raise Http404
     return period, juror
 
 
-def juror_subjects(period: Period, juror: Juror) -> QuerySet[Subject]:
+def period_jury(period: Period) -> QuerySet[PeriodJuror]:
+    return period.jury.filter(active=True).select_related("user", "organisation").order_by("party", "id")
+
+
+def get_period_seat(period: Period, pk: int) -> PeriodJuror:
+    seat = period.jury.filter(pk=pk, active=True).select_related("user").first()
+    if seat is None:
+        raise Http404
+    return seat
+
+
+def juror_subjects(period: Period, juror: PeriodJuror) -> QuerySet[Subject]:
     # By person: a sheet written from an earlier seat of the same person still counts (see sheet_submit).
     done = ScoreSheet.objects.filter(subject=OuterRef("pk"), submitted_by_id=juror.user_id, is_current=True)
     return period.subjects.annotate(done=Exists(done)).order_by("sort_key")
@@ -189,7 +238,7 @@ def scored_items(version: RuleVersion) -> list[RuleItem]:
     return list(version.items.order_by("position"))
 
 
-def juror_sheet(subject: Subject, juror: Juror) -> ScoreSheet | None:
+def juror_sheet(subject: Subject, juror: PeriodJuror) -> ScoreSheet | None:
     return (
         ScoreSheet.objects.filter(subject=subject, submitted_by_id=juror.user_id, is_current=True)
         .prefetch_related("scores").first()
@@ -202,35 +251,49 @@ def juror_sheet(subject: Subject, juror: Juror) -> ScoreSheet | None:
 class Standing:
     key: str
     label: str
-    sort_key: str
+    sort_key: tuple
     node_id: int | None
     household_id: int | None
     organisation_id: int | None
     flag_months: int
-    year_total: Decimal
+    exact_total: Fraction
     vetoed_months: int
 
+    @property
+    def year_total(self) -> Decimal:
+        return display(self.exact_total)
 
-# Year-end order: most red-flag months, then the higher total over the year's closed periods, then fewer
-# vetoed months, then the subject's place in the tree.
-YEAR_TIE_BREAK = ("flag_months DESC", "year_total DESC", "vetoed_months ASC", "sort_key ASC")
+    @property
+    def place_id(self) -> int | None:
+        return ref_id(self)
 
 
 def year_standings(rule_set: RuleSet, year: int) -> list[Standing]:
+    """The year's subjects over its closed periods (each at its last round). The year total adds the months'
+    exact totals, a vetoed month counting as zero. Order: most red-flag months, then the higher year total
+    (exact), then fewer vetoed months, then the natural order of places."""
     rows = (
         SubjectResult.objects.filter(period__rule_set=rule_set, period__start__year=year,
                                      period__status=Period.Status.CLOSED, round=F("period__round"))
-        .values("subject__key")
-        .annotate(flags=Count("pk", filter=Q(honoured=True)), total=Sum("total"),
-                  vetoes=Count("pk", filter=Q(vetoed=True)), label=Max("subject__label"),
-                  sort_key=Max("subject__sort_key"), node_id=Max("subject__node_id"),
-                  household_id=Max("subject__household_id"), organisation_id=Max("subject__organisation_id"))
+        .values_list("subject__key", "subject__label", "subject__node_id", "subject__household_id",
+                     "subject__organisation_id", "honoured", "vetoed", "total", "exact_total")
+        .order_by("period__start")
     )
-    out = [Standing(r["subject__key"], r["label"], r["sort_key"], r["node_id"], r["household_id"],
-                    r["organisation_id"], r["flags"], Decimal(r["total"] or 0).quantize(Decimal("0.01")), r["vetoes"])
-           for r in rows]
-    out.sort(key=lambda s: (-s.flag_months, -s.year_total, s.vetoed_months, s.sort_key))
-    return out
+    out: dict[str, Standing] = {}
+    for key, label, node_id, household_id, organisation_id, honoured, vetoed, total, exact_text in rows:
+        s = out.get(key)
+        if s is None:
+            s = out[key] = Standing(key, label, (), node_id, household_id, organisation_id, 0, Fraction(0), 0)
+        s.label = label  # the latest month's name
+        s.flag_months += honoured
+        s.vetoed_months += vetoed
+        if not vetoed:
+            s.exact_total += exact(exact_text, total)
+    result = list(out.values())
+    for s in result:
+        s.sort_key = natural_key(s.label)
+    result.sort(key=lambda s: (-s.flag_months, -s.exact_total, s.vetoed_months, s.sort_key, s.key))
+    return result
 
 
 def board_compound(pk: int) -> Node:
@@ -283,15 +346,17 @@ def rule_set_places(user, limit: int = 500) -> QuerySet[Node]:
     )
 
 
-def role_holders(rule_set: RuleSet, limit: int = 500):
-    """三长 on the rule set's node or below, for the subsidy form."""
-    from gongzhi.territory.models import Role, RoleAssignment
-
-    return (
+def role_holders(rule_set: RuleSet, limit: int | None = 500):
+    """三长 (compound, building and unit heads) with an active role on the rule set's node or below: the people
+    a subsidy can be granted to. In the natural order of their places."""
+    qs = (
         RoleAssignment.objects.active()
-        .filter(role__in=[Role.COMPOUND_HEAD, Role.BUILDING_HEAD, Role.UNIT_HEAD], node__path__under=rule_set.node.path)
-        .select_related("user", "node").order_by("node__path", "role")[:limit]
+        .filter(role__in=list(ROLE_HOLDERS), node__path__under=rule_set.node.path)
+        .select_related("user", "node__parent").order_by("node__path", "role", "pk")
     )
+    if limit is not None:
+        qs = qs[:limit]
+    return natural_sorted(qs, key=lambda a: f"{a.node.parent.name if a.node.parent else ''}/{a.node.name}")
 
 
 def rule_set_awards(rule_set: RuleSet):
@@ -308,4 +373,22 @@ def rule_set_award_history(rule_set: RuleSet):
 
 
 def rule_set_subsidies(rule_set: RuleSet):
-    return rule_set.role_subsidies.select_related("user", "granted_by", "version", "assignment__node").order_by("-year", "id")
+    return rule_set.role_subsidies.select_related("user", "granted_by", "version", "assignment__node__parent") \
+        .order_by("-year", "id")
+
+
+@dataclass
+class JurorTask:
+    period: Period
+    total: int
+    left: int
+
+
+def juror_tasks(user, limit: int = 10) -> list[JurorTask]:
+    """我的评分任务: each open period of the user's juries with how many subjects are still unscored."""
+    done = ScoreSheet.objects.filter(subject=OuterRef("pk"), submitted_by_id=user.pk, is_current=True)
+    tasks = []
+    for period in juror_periods(user)[:limit]:
+        counts = period.subjects.annotate(done=Exists(done)).aggregate(total=Count("pk"), left=Count("pk", filter=Q(done=False)))
+        tasks.append(JurorTask(period=period, total=counts["total"], left=counts["left"]))
+    return tasks

@@ -3,21 +3,22 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from django.utils.translation import gettext_lazy as _l
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from gongzhi.core.api import validation_messages
+from gongzhi.core.api import Pages, validation_messages
 from gongzhi.territory.permissions import can_view_full_id
 from gongzhi.territory.selectors import visible_nodes
 
 from . import ledger, selectors, services
 from .forms import MAX_UPLOAD_BYTES
-from .models import Resident
+from .models import DualReport, KeyGroup, Organisation, PartyMember, Resident
 
-router = Router(tags=["人员与组织"])
+router = Router(tags=[_l("人员与组织")])
 
 
 class ResidentBrief(Schema):
@@ -189,7 +190,7 @@ class DualReportOut(Schema):
         return obj.get_status_display()
 
 
-class ErrorOut(Schema):
+class PeopleErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] | list[str]
 
@@ -211,6 +212,7 @@ class ImportErrorOut(Schema):
 
 class ImportOut(Schema):
     ok: bool
+    checked_only: bool = Field(False, description="true: only checked (check_only), nothing written")
     rows: int
     created_nodes: int
     created_households: int
@@ -221,17 +223,18 @@ class ImportOut(Schema):
     errors: list[ImportErrorOut]
 
 
-@router.get("/residents", response=list[ResidentBrief], summary="居民列表（电话、身份证号脱敏）")
-@paginate(PageNumberPagination, page_size=50)
-def residents(request, q: str = "", tag: str = ""):
-    return selectors.resident_list(request.user, q=q[:50], tag=tag)
+@router.get("/residents", response=list[ResidentBrief], summary=_l("居民列表（电话、身份证号脱敏）"))
+@paginate(Pages, page_size=50)
+def residents(request, q: str = "", tag: KeyGroup | None = None):
+    return selectors.resident_list(request.user, q=q[:50], tag=tag or "")
 
 
-@router.get("/residents/{pk}", response=ResidentFull, summary="居民完整信息（查看记入审计日志）")
-def resident(request, pk: int):
+@router.get("/residents/{pk}", response=ResidentFull, summary=_l("居民完整信息（查看记入审计日志）"))
+def resident(request, pk: int, response: HttpResponse):
+    response["Cache-Control"] = "no-store, private"  # personal data: never kept by a cache
     r = selectors.get_resident(request.user, pk)
     services.resident_view_full(actor=request.user, resident=r, request=request, channel="api")
-    full = can_view_full_id(request.user)
+    full = can_view_full_id(request.user, r.household.node_path)
     return {
         "id": r.pk, "name": r.name, "relation": r.relation, "gender": r.gender, "household_id": r.household_id,
         "address": r.household.address, "phone": r.phone, "tags": [t.tag for t in r.tags.all()],
@@ -241,8 +244,8 @@ def resident(request, pk: int):
     }
 
 
-@router.get("/households", response=list[HouseholdWithResidents], summary="住户及现居住人员（脱敏）")
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/households", response=list[HouseholdWithResidents], summary=_l("住户及现居住人员（脱敏）"))
+@paginate(Pages, page_size=50)
 def households(request, q: str = ""):
     return selectors.household_list(request.user, q=q[:50])
 
@@ -255,13 +258,13 @@ class MyHouseholdOut(Schema):
     via_member: bool
 
 
-@router.get("/my/households", response=list[MyHouseholdOut], summary="我负责的住户（按角色和党员联系户）")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/my/households", response=list[MyHouseholdOut], summary=_l("我负责的住户（按角色和党员联系户）"))
+@paginate(Pages, page_size=100)
 def my_households(request):
     return selectors.households_for_person(request.user)
 
 
-@router.get("/households/{pk}", response=HouseholdWithResidents, summary="一户及现居住人员（脱敏）")
+@router.get("/households/{pk}", response=HouseholdWithResidents, summary=_l("一户及现居住人员（脱敏）"))
 def household(request, pk: int):
     hh = selectors.household_list(request.user).filter(pk=pk).first()
     if hh is None:
@@ -270,9 +273,9 @@ def household(request, pk: int):
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-@paginate(PageNumberPagination, page_size=50)
-def organisations(request, kind: str = "", q: str = ""):
-    return selectors.organisation_list(request.user, kind=kind, q=q[:50])
+@paginate(Pages, page_size=50)
+def organisations(request, kind: Organisation.Kind | None = None, q: str = ""):
+    return selectors.organisation_list(request.user, kind=kind or "", q=q[:50])
 
 
 @router.get("/organisations/{pk}", response=OrganisationOut)
@@ -280,8 +283,8 @@ def organisation(request, pk: int):
     return selectors.get_organisation(request.user, pk)
 
 
-@router.post("/organisations", response={201: OrganisationOut, 400: ErrorOut},
-             summary="登记组织（校验统一社会信用代码）")
+@router.post("/organisations", response={201: OrganisationOut, 400: PeopleErrorOut},
+             summary=_l("登记组织（校验统一社会信用代码）"))
 def organisation_create(request, payload: OrganisationIn):
     community = _place_or_404(request.user, payload.community_id,
                               selectors.manageable_organisation_places(request.user))
@@ -294,9 +297,9 @@ def organisation_create(request, payload: OrganisationIn):
 
 
 @router.get("/party-members", response=list[PartyMemberOut])
-@paginate(PageNumberPagination, page_size=50)
-def party_members(request, category: str = "", q: str = ""):
-    return selectors.party_member_list(request.user, category=category, q=q[:50])
+@paginate(Pages, page_size=50)
+def party_members(request, category: PartyMember.Category | None = None, q: str = ""):
+    return selectors.party_member_list(request.user, category=category or "", q=q[:50])
 
 
 @router.get("/party-members/{pk}", response=PartyMemberOut)
@@ -304,13 +307,13 @@ def party_member(request, pk: int):
     return selectors.get_party_member(request.user, pk)
 
 
-@router.get("/dual-reports", response=list[DualReportOut], summary="双报到")
-@paginate(PageNumberPagination, page_size=50)
-def dual_reports(request, status: str = ""):
-    return selectors.dual_report_list(request.user, status=status)
+@router.get("/dual-reports", response=list[DualReportOut], summary=_l("双报到"))
+@paginate(Pages, page_size=50)
+def dual_reports(request, status: DualReport.Status | None = None):
+    return selectors.dual_report_list(request.user, status=status or "")
 
 
-@router.post("/dual-reports/{pk}/confirm", response={200: DualReportOut, 400: ErrorOut}, summary="社区确认报到")
+@router.post("/dual-reports/{pk}/confirm", response={200: DualReportOut, 400: PeopleErrorOut}, summary=_l("社区确认报到"))
 def dual_report_confirm(request, pk: int):
     report = selectors.get_dual_report(request.user, pk)
     try:
@@ -319,8 +322,8 @@ def dual_report_confirm(request, pk: int):
         return _bad_request(e)
 
 
-@router.post("/dual-reports/{pk}/reject", response={200: DualReportOut, 400: ErrorOut},
-             summary="社区退回报到（须填原因）")
+@router.post("/dual-reports/{pk}/reject", response={200: DualReportOut, 400: PeopleErrorOut},
+             summary=_l("社区退回报到（须填原因）"))
 def dual_report_reject(request, pk: int, payload: RejectIn):
     report = selectors.get_dual_report(request.user, pk)
     try:
@@ -339,12 +342,17 @@ def _place_or_404(user, pk: int, manageable):
     raise Http404
 
 
-@router.post("/import", response={200: ImportOut, 400: ImportOut}, summary="导入居民台账（multipart）")
-def ledger_import(request, community_id: Form[int], file: File[UploadedFile]):
+@router.post("/import", response={200: ImportOut, 400: ImportOut}, summary=_l("导入居民台账（multipart）"))
+def ledger_import(request, community_id: Form[int], file: File[UploadedFile], check_only: Form[bool] = False):
+    """With check_only, the file is checked and the counts say what importing it would do; nothing is
+    written. Without, it is imported when every row is right (and nothing is written otherwise)."""
     community = _place_or_404(request.user, community_id, selectors.manageable_communities(request.user))
     if file.size > MAX_UPLOAD_BYTES:
         result = ledger.ImportResult(errors=[ledger.LedgerError(None, "", _("文件不能超过20MB，请分批导入"))])
         return Status(400, result.as_dict())
-    result = ledger.ledger_import(actor=request.user, community=community, data=file.read(),
-                                  filename=file.name or "", request=request)
+    if check_only:
+        result = ledger.ledger_check(actor=request.user, community=community, data=file.read())
+    else:
+        result = ledger.ledger_import(actor=request.user, community=community, data=file.read(),
+                                      filename=file.name or "", request=request)
     return Status(200 if result.ok else 400, result.as_dict())

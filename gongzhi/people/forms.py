@@ -84,8 +84,8 @@ class LedgerImportForm(CommunityChoiceForm):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if not f.name.lower().endswith((".xlsx", ".xlsm", ".xls")):
-            raise ValidationError(_("请上传 Excel 文件（.xlsx）"))
+        if not f.name.lower().endswith((".xlsx", ".xlsm")):
+            raise ValidationError(_("请上传 Excel 文件（.xlsx）；旧版 .xls 请先在 Excel 或 WPS 中另存为 .xlsx"))
         if f.size > MAX_UPLOAD_BYTES:
             raise ValidationError(_("文件不能超过20MB，请分批导入"))
         return f

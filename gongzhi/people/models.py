@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import BlindIndexField, EncryptedQuerySet, EncryptedTextField
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.validators import validate_id_number, validate_phone, validate_uscc
@@ -48,15 +49,19 @@ class Resident(TimeStamped):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     # Unique among current residents only: a moved-out record stays as history when the person
     # registers in another community.
-    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, db_index=True,  # noqa: DJ001 (NULL = unknown, outside the unique index)
-                                 validators=[validate_id_number])
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    # Sealed in the database (core/fields.py); exact look-up and uniqueness go through the blind index.
+    id_number = EncryptedTextField(_("身份证号"), max_length=18, null=True, blank=True,  # noqa: DJ001 (NULL = unknown, outside the unique index)
+                                   validators=[validate_id_number], index_field="id_number_index")
+    id_number_index = BlindIndexField(null=True, blank=True, source="id_number", db_index=True)  # noqa: DJ001
+    phone = EncryptedTextField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.HEAD)
     moved_in_on = models.DateField(_("迁入日期"), null=True, blank=True)
     moved_out_on = models.DateField(_("迁出日期"), null=True, blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="resident", verbose_name=_("账号"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = EncryptedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("居民")
@@ -66,7 +71,7 @@ class Resident(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["household"], condition=models.Q(relation="head", moved_out_on__isnull=True),
                                     name="one_current_head_per_household"),
-            models.UniqueConstraint(fields=["id_number"], condition=models.Q(moved_out_on__isnull=True),
+            models.UniqueConstraint(fields=["id_number_index"], condition=models.Q(moved_out_on__isnull=True),
                                     name="one_current_record_per_id_number"),
         ]
 
@@ -208,7 +213,7 @@ class Organisation(TimeStamped):
     serves = models.ManyToManyField(Node, blank=True, related_name="served_by_organisations",
                                     verbose_name=_("服务范围"))
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    phone = EncryptedTextField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     has_party_org = models.BooleanField(_("建有党组织"), default=False)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 

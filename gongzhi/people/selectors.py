@@ -1,5 +1,7 @@
 """Reads of people a user can reach, scoped to the user's subtree. Hidden and missing both raise Http404."""
 
+from collections.abc import Iterator
+
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
@@ -92,10 +94,12 @@ def households_for_person(user) -> QuerySet[Household]:
     role_scope = scope_for(user, responsibility_only=True)
     served = MemberHousehold.objects.filter(member__resident__user=user).values("household_id")
     role_q = role_scope.households_q() if not role_scope.is_empty else Q(pk__in=[])
+    # Everything (a superuser) is Q(), which When() cannot take: every household is then via a role.
+    via_role = Value(True) if role_scope.everything else Case(When(role_q, then=Value(True)), default=Value(False))
     return (
         Household.objects.filter(role_q | Q(pk__in=served))
         .annotate(
-            via_role=Case(When(role_q, then=Value(True)), default=Value(False)),
+            via_role=via_role,
             via_member=Exists(MemberHousehold.objects.filter(household=OuterRef("pk"), member__resident__user=user)),
         )
         .select_related("node", "micro_grid")
@@ -240,3 +244,65 @@ def manageable_organisation_places(user) -> QuerySet[Node]:
     q = _managed_q(user)
     qs = Node.objects.filter(level__in=[Level.COMMUNITY, Level.STREET])
     return (qs if q is None else qs.filter(q)).order_by("path")
+
+
+def ledger_households(user, *, node_id: int | None = None, grid_id: int | None = None,
+                      full: bool = False) -> tuple[QuerySet[Household], str]:
+    """The households a ledger export covers, and its label: under a node (one the user may browse,
+    or any node with households they can see under it — a grid worker exporting by the community
+    gets their own grid's), in a grid, or everything the user can see. Hidden or missing: Http404.
+    With `full` (full ID numbers): only staff of the whole area exported (PermissionDenied otherwise),
+    and "everything I can see" is narrowed to the areas the user is staff of."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from gongzhi.territory import selectors as territory
+    from gongzhi.territory.permissions import can_view_full_id, staff_paths
+
+    from .permissions import can_export_full
+
+    households, area = visible_households(user), None
+    if node_id is not None:
+        node = territory.visible_nodes(user).filter(pk=node_id).first()
+        if node is None:
+            node = Node.objects.filter(pk=node_id).first()
+            if node is None or not territory.households_under(user, node).exists():
+                raise Http404
+        households, label, area = households.filter(node_path__under=node.path), node.name, node.path
+    elif grid_id is not None:
+        grid = territory.get_grid(user, grid_id)
+        households, label, area = territory.grid_households(user, grid), grid.name, grid.community.path
+    else:
+        label = _("我可见的全部住户")
+    if full:
+        if not (can_export_full(user) and (area is None or can_view_full_id(user, area))):
+            raise PermissionDenied
+        paths = staff_paths(user) if area is None else None
+        if paths is not None:
+            under = Q(pk__in=[])
+            for path in paths:
+                under |= Q(node_path__under=path)
+            households = households.filter(under)
+    return households, label
+
+
+# --- look-ups by identity number: the only place that filters residents by it ----------------------
+
+def current_resident_with_id(id_number: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether a current (not moved-out) resident holds this ID number (another than `exclude_pk`)."""
+    qs = Resident.objects.filter(id_number=id_number, moved_out_on__isnull=True)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def residents_with_ids(id_numbers: list[str], *, chunk: int = 500) -> Iterator[Resident]:
+    """Every record (current or moved out, anywhere) holding one of these ID numbers, with its
+    household. Unscoped: for the ledger import's matching, never shown as such."""
+    for i in range(0, len(id_numbers), chunk):
+        yield from Resident.objects.filter(id_number__in=id_numbers[i:i + chunk]).select_related("household")
+
+
+def is_party_member(user) -> bool:
+    """The account belongs to a party member (who may report to a community: 双报到)."""
+    return user.is_authenticated and PartyMember.objects.filter(resident__user=user).exists()

@@ -46,15 +46,16 @@ from .permissions import (
     can_submit_dual_report,
 )
 from .pinyin import name_pinyin
-from .selectors import party_orgs_for_household
+from .selectors import current_resident_with_id, party_orgs_for_household
 
 RESIDENT_FIELDS = ("name", "gender", "birth_date", "id_number", "phone", "relation", "moved_in_on", "note")
 
 
 # --- residents -------------------------------------------------------------------------------------
 
-def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict:
-    """Normalise and validate resident fields; returns the cleaned dict or raises ValidationError."""
+def resident_field_errors(data: dict) -> tuple[dict, dict[str, list[str]]]:
+    """Normalise and check resident fields, without the database: the cleaned values and the
+    errors by field. The one copy of these rules: the forms, the API and the ledger import use it."""
     errors: dict[str, list[str]] = {}
     out = dict(data)
     if "name" in out:
@@ -76,10 +77,6 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
             except ValidationError as e:
                 errors.setdefault("id_number", []).extend(e.messages)
             else:
-                # Moved-out records keep their ID number as history; only one current record per person.
-                current = Resident.objects.filter(id_number=idn, moved_out_on__isnull=True)
-                if current.exclude(pk=getattr(instance, "pk", None)).exists():
-                    errors.setdefault("id_number", []).append(_("该居民已登记为现居住人员，如已搬家请原登记社区先办理迁出"))
                 id_birth, id_gender = birth_date_from_id(idn), gender_from_id(idn)
                 if not out.get("birth_date"):
                     out["birth_date"] = id_birth
@@ -101,6 +98,16 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
                 errors.setdefault("phone", []).extend(e.messages)
     if "note" in out:
         out["note"] = (out.get("note") or "").strip()[:200]
+    return out, errors
+
+
+def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict:
+    """Normalise and validate resident fields; returns the cleaned dict or raises ValidationError."""
+    out, errors = resident_field_errors(data)
+    # Moved-out records keep their ID number as history; only one current record per person.
+    if out.get("id_number") and "id_number" not in errors and current_resident_with_id(
+            out["id_number"], exclude_pk=getattr(instance, "pk", None)):
+        errors.setdefault("id_number", []).append(_("该居民已登记为现居住人员，如已搬家请原登记社区先办理迁出"))
     if errors:
         raise ValidationError(errors)
     return out
@@ -214,7 +221,8 @@ def resident_tags_set(*, actor, resident: Resident, tags: Iterable[str]) -> list
 def resident_view_full(*, actor, resident: Resident, request=None, channel: str = "page") -> AuditLog:
     """Record that `actor` was shown the full personal record of `resident` (PIPL: who, whom, when)."""
     return audit_record(actor=actor, action=AuditLog.Action.VIEW, target=resident,
-                        detail={"channel": channel, "full_id": _full_id_shown(actor)}, request=request)
+                        detail={"channel": channel, "full_id": can_view_full_id(actor, resident.household.node_path)},
+                        request=request)
 
 
 def residents_view_full(*, actor, residents: Iterable[Resident], request=None, channel: str = "page") -> int:
@@ -227,10 +235,6 @@ def residents_view_full(*, actor, residents: Iterable[Resident], request=None, c
     ]
     AuditLog.objects.bulk_create(rows)
     return len(rows)
-
-
-def _full_id_shown(actor) -> bool:
-    return can_view_full_id(actor)
 
 
 # --- party members ---------------------------------------------------------------------------------
@@ -297,7 +301,7 @@ def dual_report_submit(*, actor, member: PartyMember, community: Node | None = N
         raise ValidationError(_("已向该社区报到，无需重复提交"))
     report = DualReport.objects.create(member=member, community=community, commitment=(commitment or "").strip(),
                                        commitment_signed_on=commitment_signed_on)
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=report, label=f"双报到 {member}")
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=report, label=_("双报到 %(m)s") % {"m": member})
     return report
 
 
@@ -311,7 +315,7 @@ def _dual_report_decide(*, actor, report: DualReport, to: str, reason: str = "")
     before = report.status
     report.status, report.decided_by, report.decided_at, report.reason = to, actor, timezone.now(), reason
     report.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, target=report, label=f"双报到 {report.member}",
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, target=report, label=_("双报到 %(m)s") % {"m": report.member},
                  detail={"status": [before, to], "reason": reason})
     return report
 
@@ -343,7 +347,7 @@ def member_household_link(*, actor, member: PartyMember, household: Household) -
     if MemberHousehold.objects.filter(member=member, household=household).exists():
         raise ValidationError(_("该党员已联系这一户"))
     link = MemberHousehold.objects.create(member=member, household=household)
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=link, label=f"{member} 联系 {household}",
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=link, label=_("%(m)s 联系 %(h)s") % {"m": member, "h": household},
                  detail={"member": member.pk, "household": household.pk})
     return link
 
@@ -355,7 +359,7 @@ def member_household_unlink(*, actor, member: PartyMember, household: Household)
     link = MemberHousehold.objects.filter(member=member, household=household).first()
     if link is None:
         raise ValidationError(_("该党员并未联系这一户"))
-    audit_record(actor=actor, action=AuditLog.Action.DELETE, target=link, label=f"{member} 联系 {household}",
+    audit_record(actor=actor, action=AuditLog.Action.DELETE, target=link, label=_("%(m)s 联系 %(h)s") % {"m": member, "h": household},
                  detail={"member": member.pk, "household": household.pk})
     link.delete()
 

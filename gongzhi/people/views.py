@@ -3,16 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.pagination import paginate
 from gongzhi.core.responses import xlsx_response
 from gongzhi.territory import selectors as territory_selectors
-from gongzhi.territory.models import Node
 from gongzhi.territory.permissions import can_view_full_id
 
 from . import ledger, selectors, services
@@ -31,7 +31,6 @@ from .permissions import (
     can_decide_dual_report,
     can_edit_household_people,
     can_edit_resident,
-    can_export_full,
     can_manage_party_members,
 )
 
@@ -46,6 +45,7 @@ def residents(request):
     return render(request, "people/residents.html", {"page": page, "q": q, "tag": tag, "tags": KeyGroup.choices})
 
 
+@never_cache  # personal data: Cache-Control no-store, never kept by a browser or proxy
 @login_required
 def resident(request, pk: int):
     r = selectors.get_resident(request.user, pk)
@@ -54,7 +54,7 @@ def resident(request, pk: int):
     member = selectors.resident_party_member(r)
     ctx = {
         "r": r,
-        "full_id": can_view_full_id(request.user),
+        "full_id": can_view_full_id(request.user, r.household.node_path),
         "member": member,
         "can_edit": can_edit,
         "can_register_member": member is None and r.is_current and can_manage_party_members(request.user, r.household),
@@ -119,11 +119,12 @@ def resident_new(request, household_pk: int):
                   status=400 if request.method == "POST" else 200)
 
 
+@never_cache
 @login_required
 def household(request, pk: int):
     hh = selectors.household_detail(request.user, pk)
     residents_qs = list(selectors.household_residents(hh))
-    full_id = can_view_full_id(request.user)
+    full_id = can_view_full_id(request.user, hh.node_path)
     if full_id and residents_qs:
         services.residents_view_full(actor=request.user, residents=residents_qs, request=request,
                                      channel="household_page")
@@ -135,6 +136,8 @@ def household(request, pk: int):
         "full_id": full_id,
         "serving": selectors.household_members_serving(hh),
         "can_edit": can_edit_household_people(request.user, hh),
+        "micro_grid_link": territory_selectors.grid_openable(request.user, hh.micro_grid),
+        "grid_link": hh.micro_grid.parent is not None and territory_selectors.grid_openable(request.user, hh.micro_grid.parent),
     }
     return render(request, "people/household.html", ctx)
 
@@ -237,63 +240,71 @@ def organisation_new(request):
                   status=400 if request.method == "POST" else 200)
 
 
+PENDING_KEY = "ledger_pending"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def ledger_import(request):
+    """Two steps: 上传并校验 checks the file and shows what it would do (or its errors); 确认导入
+    imports the file checked, kept meanwhile under a token bound to this session."""
     communities = selectors.manageable_communities(request.user)
     if request.method == "POST" and not communities.exists():
         raise PermissionDenied
-    form = LedgerImportForm(request.POST or None, request.FILES or None, communities=communities)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = ledger.ledger_import(actor=request.user, community=form.cleaned_data["community"],
-                                      data=upload.read(), filename=upload.name, request=request)
-    status = 400 if request.method == "POST" and (result is None or not result.ok) else 200
+    result, token, status = None, "", 200
+    if request.method == "POST" and request.POST.get("confirm"):
+        form = LedgerImportForm(None, communities=communities)
+        pending = request.session.get(PENDING_KEY) or {}
+        data = None
+        if pending.get("token") == request.POST["confirm"]:
+            data = ledger.pending_take(pending["token"])
+            request.session.pop(PENDING_KEY, None)
+        community = communities.filter(pk=pending.get("community")).first() if data is not None else None
+        if community is None:
+            messages.error(request, _("待导入的文件已失效，请重新上传并校验"))
+            return redirect("people:import")
+        result = ledger.ledger_import(actor=request.user, community=community, data=data,
+                                      filename=pending.get("filename", ""), request=request)
+        status = 200 if result.ok else 400
+    elif request.method == "POST":
+        form = LedgerImportForm(request.POST, request.FILES, communities=communities)
+        status = 400
+        if form.is_valid():
+            upload, community = form.cleaned_data["file"], form.cleaned_data["community"]
+            data = upload.read()
+            result = ledger.ledger_check(actor=request.user, community=community, data=data)
+            if result.ok:
+                token = ledger.pending_save(data)
+                request.session[PENDING_KEY] = {"token": token, "community": community.pk,
+                                                "filename": upload.name[:100]}
+                status = 200
+    else:
+        form = LedgerImportForm(None, communities=communities)
     return render(request, "people/import.html", {
         "form": form, "result": result, "communities": communities, "columns": ledger.COLUMNS,
-        "errors_shown": result.errors[:ledger.MAX_ERRORS_SHOWN] if result else [],
+        "errors_shown": result.errors[:ledger.MAX_ERRORS_SHOWN] if result else [], "confirm_token": token,
     }, status=status)
 
 
 @login_required
 def ledger_template(request):
-    return xlsx_response(ledger.ledger_template(), "居民台账模板.xlsx")
+    return xlsx_response(ledger.ledger_template(), _("居民台账模板.xlsx"))
 
 
+@never_cache
 @login_required
 def ledger_export(request):
     """?node=<id> or ?grid=<id> (default: everything the user can see); &full=1 for full ID numbers."""
     user = request.user
-    households = territory_selectors.visible_households(user)
-    label = _("我可见的全部住户")
     try:
         node_id = int(request.GET["node"]) if request.GET.get("node") else None
         grid_id = int(request.GET["grid"]) if request.GET.get("grid") else None
     except ValueError:
         return HttpResponse(_("参数有误"), status=400)
-    if node_id is not None:
-        node = _exportable_node(user, node_id)
-        households, label = households.filter(node_path__under=node.path), node.name
-    elif grid_id is not None:
-        grid = territory_selectors.get_grid(user, grid_id)
-        households, label = territory_selectors.grid_households(user, grid), grid.name
     full = request.GET.get("full") == "1"
-    if full and not can_export_full(user):
-        raise PermissionDenied
+    households, label = selectors.ledger_households(user, node_id=node_id, grid_id=grid_id, full=full)
     data = ledger.ledger_export(actor=user, households=households, full=full, label=label, request=request)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(data, f"居民台账-{label}-{stamp}.xlsx")
-
-
-def _exportable_node(user, pk: int) -> Node:
-    """A node the user may browse, or one with households the user can see under it; else 404."""
-    node = territory_selectors.visible_nodes(user).filter(pk=pk).first()
-    if node is None:
-        node = Node.objects.filter(pk=pk).first()
-        if node is None or not territory_selectors.households_under(user, node).exists():
-            raise Http404
-    return node
+    return xlsx_response(data, ledger.export_filename(label, full=full))
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from gongzhi.territory.permissions import can_view_full_id
@@ -16,6 +17,7 @@ from .forms import PartyMemberForm, ResidentEditForm, apply_service_errors
 from .permissions import can_edit_household_people, can_manage_party_members
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_edit(request, pk: int):
@@ -23,7 +25,7 @@ def resident_edit(request, pk: int):
     # The same check as resident_new makes for the resident's household.
     if not can_edit_household_people(request.user, r.household):
         raise Http404
-    full_id = can_view_full_id(request.user)
+    full_id = can_view_full_id(request.user, r.household.node_path)
     form = ResidentEditForm(request.POST or None, resident=r, full_id=full_id)
     if request.method == "POST" and form.is_valid():
         try:

@@ -19,7 +19,21 @@ def can_manage_node(user, node: Node) -> bool:
     )
 
 
-def can_view_full_id(user) -> bool:
-    """Full identity numbers only for community/street staff (PIPL: minimum necessary)."""
-    return scope_for(user).staff
+def staff_paths(user) -> list[str] | None:
+    """The paths of the areas the user is staff of (None: everything, for a superuser)."""
+    if user.is_superuser:
+        return None
+    return list(RoleAssignment.objects.active().filter(user=user, role__in=STAFF_ROLES)
+                .values_list("node__path", flat=True))
+
+
+def can_view_full_id(user, node_path: str | None = None) -> bool:
+    """Full identity numbers only for community/street staff (PIPL: minimum necessary) and, for a
+    given place (the resident's household's node_path), only for staff of an area that contains it:
+    a role in one community does not open the numbers of another."""
+    if not scope_for(user).staff:
+        return False
+    if node_path is None:
+        return True
+    return can_manage_node(user, Node(path=node_path))
 

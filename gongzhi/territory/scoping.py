@@ -3,17 +3,12 @@
 Every selector that returns territory or people rows filters by a Scope. Hidden and missing look the
 same: a row outside the scope is simply not found (404)."""
 
-import functools
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.core.db import prepared_cursor
-from gongzhi.core.paths import UPPER
-
-from .models import STAFF_ROLES, Grid, Node, PartyOrg, Role, RoleAssignment
+from .models import STAFF_ROLES, Role, RoleAssignment
 
 
 @dataclass
@@ -98,18 +93,6 @@ def scope_for(user, *, responsibility_only: bool = False) -> Scope:
     return scope
 
 
-def remember_scope(user, rows: list[tuple]) -> None:
-    """Seed the user's scope (both variants) from assignment rows the caller read together with
-    something else (`assignment_sql()` as a subquery), so that `scope_for` costs no query."""
-    if user.is_authenticated and user.is_active and not user.is_superuser:
-        user._gz_scope = _build(rows, False)
-        user._gz_scope_resp = _build(rows, True)
-
-
-def scope_cached(user) -> bool:
-    return user.is_superuser or getattr(user, "_gz_scope_resp", None) is not None
-
-
 def _build(rows, responsibility_only: bool) -> Scope:
     scope = Scope()
     for role, node_path, grid_id, grid_parent, org_id, org_path, org_grid, org_grid_parent, household_id in rows:
@@ -132,54 +115,12 @@ def _build(rows, responsibility_only: bool) -> Scope:
     return scope
 
 
-def covers_household_sql() -> str:
-    """`Scope.covers_household` (responsibility only) as SQL, for a statement that reads the
-    household as `h` (columns id, node_path, micro_grid_id) with its micro-grid as `g` (parent_id):
-    true when one of the user's active assignments (`assignment_sql()`, parameters user id, day,
-    day) covers it. The third form of one rule (with `households_q` and `covers_household`);
-    tests/test_scoping.py checks all three agree."""
-    return (
-        f"EXISTS (SELECT 1 FROM ({assignment_sql()}) s WHERE "
-        # a node, or a party organisation placed on a node: the household is under its path
-        "(COALESCE(s.node_path, s.org_path) IS NOT NULL AND h.node_path >= COALESCE(s.node_path, s.org_path) "
-        f"AND h.node_path < COALESCE(s.node_path, s.org_path) || '{UPPER}') "
-        # a grid (the micro-grid's parent) or a micro-grid, directly or through a party organisation
-        "OR (s.grid_id IS NOT NULL AND ((s.grid_parent IS NULL AND s.grid_id = g.parent_id) "
-        "OR (s.grid_parent IS NOT NULL AND s.grid_id = h.micro_grid_id))) "
-        "OR (s.org_grid IS NOT NULL AND s.org_path IS NULL AND ((s.org_grid_parent IS NULL AND s.org_grid = g.parent_id) "
-        "OR (s.org_grid_parent IS NOT NULL AND s.org_grid = h.micro_grid_id))) "
-        f"OR (s.household_id = h.id AND s.role <> '{Role.RESIDENT.value}'))"
-    )
-
-
-@functools.cache
-def assignment_sql() -> str:
-    """The active assignments of one user (parameters: user id, day, day) as the nine columns
-    `_build` reads. Usable as a subquery."""
-    q = connection.ops.quote_name
-    ra, node, grid, org = (q(m._meta.db_table) for m in (RoleAssignment, Node, Grid, PartyOrg))
-    return (
-        f"SELECT ra.role AS role, (SELECT path FROM {node} WHERE id = ra.node_id) AS node_path, "
-        f"ra.grid_id AS grid_id, (SELECT parent_id FROM {grid} WHERE id = ra.grid_id) AS grid_parent, "
-        f"ra.party_org_id AS org_id, "
-        f"(SELECT n.path FROM {org} o JOIN {node} n ON n.id = o.node_id WHERE o.id = ra.party_org_id) AS org_path, "
-        f"(SELECT o.grid_id FROM {org} o WHERE o.id = ra.party_org_id) AS org_grid, "
-        f"(SELECT g.parent_id FROM {org} o JOIN {grid} g ON g.id = o.grid_id WHERE o.id = ra.party_org_id) "
-        f"AS org_grid_parent, ra.household_id AS household_id FROM {ra} ra "
-        f"WHERE ra.user_id = %s AND ra.start_date <= %s AND (ra.end_date IS NULL OR ra.end_date >= %s)"
-    )
-
-
 def _assignment_rows(user_id: int, on) -> list[tuple]:
-    """Per active assignment (the same rule as `RoleAssignment.objects.active()`): role, node path,
-    grid id, that grid's parent, party organisation id, its node's path, its grid id, that grid's
-    parent, household id. Hand-written because it runs on every scoped request: the ORM's five-join
-    version cost ~1.2 ms of Python per call and PostgreSQL ~0.3 ms of planning; these scalar
-    subqueries plan in half that. tests/test_scoping.py checks it against the ORM."""
-    with prepared_cursor() as cur:
-        day = connection.ops.adapt_datefield_value(on)
-        cur.execute(assignment_sql(), [user_id, day, day])
-        return cur.fetchall()
+    """Per active assignment: role, node path, grid id, that grid's parent, party organisation id,
+    its node's path, its grid id, that grid's parent, household id (what `_build` reads)."""
+    return list(RoleAssignment.objects.active(on).filter(user_id=user_id).values_list(
+        "role", "node__path", "grid_id", "grid__parent_id", "party_org_id", "party_org__node__path",
+        "party_org__grid_id", "party_org__grid__parent_id", "household_id"))
 
 
 def outermost(paths) -> list[str]:

@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from gongzhi.territory.selectors import HOUSEHOLD_ORDER
+
 from .models import ROLE_TARGETS, STAFF_ROLES, Grid, Household, Node, PartyOrg, Role, RoleAssignment
 from .scoping import outermost, scope_for
 
@@ -85,8 +87,9 @@ def role_holders(area: Area, *, role: str = "", q: str = "") -> QuerySet[RoleAss
         qs = qs.filter(role=role)
     if q:
         match = Q(user__name__icontains=q) | Q(user__username__icontains=q)
-        if q.isdigit():
-            match |= Q(user__phone__contains=q)
+        if q.isdigit() and len(q) == 11:
+            # Phones are sealed at rest: only a whole number is found (through its blind index).
+            match |= Q(user__phone=q)
         qs = qs.filter(match)
     return qs
 
@@ -125,7 +128,7 @@ def role_target_choices(area: Area, role: str, q: str = "") -> tuple[list[tuple[
             qs = qs.filter(name__icontains=q)
         label = str
     else:
-        qs = qs.order_by("node_path", "number")
+        qs = qs.order_by(*HOUSEHOLD_ORDER)
         if q:
             qs = qs.filter(address__icontains=q)
         label = str

@@ -5,6 +5,7 @@ from gongzhi.core.pagination import paginate
 
 from . import selectors
 from .models import Level
+from .selectors import HOUSEHOLD_ORDER
 
 
 @login_required
@@ -24,7 +25,7 @@ def node_detail(request, pk: int):
         "grids": selectors.grids_of_community(request.user, node) if node.level == Level.COMMUNITY else [],
     }
     if node.level in (Level.COMPOUND, Level.BUILDING, Level.UNIT):
-        qs = selectors.households_under(request.user, node).select_related("micro_grid").order_by("node_path", "number")
+        qs = selectors.households_under(request.user, node).select_related("micro_grid").order_by(*HOUSEHOLD_ORDER)
         ctx["page"] = paginate(request, qs)
     return render(request, "territory/node.html", ctx)
 
@@ -32,11 +33,13 @@ def node_detail(request, pk: int):
 @login_required
 def grid_detail(request, pk: int):
     grid = selectors.get_grid(request.user, pk)
-    qs = selectors.grid_households(request.user, grid).order_by("node_path", "number")
+    qs = selectors.grid_households(request.user, grid).order_by(*HOUSEHOLD_ORDER)
     ctx = {
         "grid": grid,
         "micro_grids": selectors.visible_grids(request.user).filter(parent=grid).order_by("code"),
         "page": paginate(request, qs),
         "holders": selectors.grid_role_holders(grid),
+        "community_link": selectors.node_openable(request.user, grid.community),
+        "parent_link": grid.parent is not None and selectors.grid_openable(request.user, grid.parent),
     }
     return render(request, "territory/grid.html", ctx)

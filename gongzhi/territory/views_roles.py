@@ -60,7 +60,8 @@ def role_appoint(request):
     role = _valid_role((data or request.GET).get("role", ""))
     tq = request.GET.get("tq", "").strip()[:50]
     choices, more = sel.role_target_choices(area, role, tq) if role else ([], False)
-    form = AppointForm(data, initial={"role": role}, target_choices=choices)
+    form = AppointForm(data, initial={"role": role, "person": request.GET.get("person", "")[:150]},
+                       target_choices=choices)
     if data is not None and form.is_valid():
         cd = form.cleaned_data
         target = sel.get_role_target(area, cd["target"])

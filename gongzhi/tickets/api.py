@@ -5,10 +5,12 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from django.utils.translation import gettext_lazy as _l
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
-from gongzhi.core.api import json_answer
+from gongzhi.core.api import Pages, json_answer
+from gongzhi.core.errors import Conflict
 from gongzhi.core.masking import mask_phone
 from gongzhi.people.models import Organisation
 from gongzhi.territory import selectors as territory
@@ -17,10 +19,12 @@ from . import catalogue, selectors, services
 from . import selectors_wishes as wsel
 from .duplicates import suggest_duplicates
 from .measures import period_bounds, ticket_measures
-from .models import Channel, FollowUp, Kind
+from .models import Channel, FollowUp, Kind, Supervision
+from .models import Status as TicketStatus
+from .models_wishes import WishStatus
 from .permissions import is_worker_for, org_ids
 
-router = Router(tags=["诉求工单"])
+router = Router(tags=[_l("诉求工单")])
 
 
 def _run(fn):
@@ -28,6 +32,8 @@ def _run(fn):
     an error_dict yet (reported), and a list is what API clients show anyway."""
     try:
         return fn()
+    except Conflict:
+        raise  # 409 with its code (core.api)
     except ValidationError as e:
         raise ValidationError([str(m) for m in e.messages]) from None
 
@@ -70,6 +76,8 @@ class TicketOut(Schema):
     result: str
     rating: str
     escalations: int
+    handler_name: str = Field(description="承办人姓名或承办单位名称；未分办时为空")
+    handling_level_label: str = Field(description="工单所在的办理层级（中文）")
     reporter_phone: str  # masked in lists; in full on a ticket's own answer for those who call back
 
     @staticmethod
@@ -168,7 +176,7 @@ def _detail(t, request, *, just_filed: bool = False) -> dict:
         data["reporter_phone"] = services.reporter_phones_shown(actor=request.user, tickets=[t], request=request,
                                                                 channel="api")[t.pk]
     data["events"] = [{"at": e.at, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-                       "note": e.note, "actor": e.actor_label} for e in selectors.ticket_events(t)]
+                       "note": e.note, "actor": e.actor_label} for e in selectors.ticket_timeline(request.user, t)]
     return data
 
 
@@ -185,30 +193,36 @@ def _place(request, body: TicketIn) -> dict:
     }
 
 
-@router.get("/ping", summary="探活（与受理同样的认证，供基准对照）")
-def ping(request):
-    return {"ok": True}
+@router.get("/categories", response=list[CategoryOut], summary=_l("诉求分类目录"))
+@paginate(Pages, page_size=100)
+def categories(request, node_id: int | None = None, household_id: int | None = None):
+    """The categories offered when filing at a place (a node or a household the user may file for);
+    without one, the installation-wide catalogue."""
+    path = None
+    if household_id is not None:
+        household = selectors.filing_household(request.user, household_id)
+        if household is None:
+            raise Http404
+        path = household.node_path
+    elif node_id is not None:
+        path = get_object_or_404(selectors.filing_nodes(request.user), pk=node_id).path
+    return catalogue.for_place(path)
 
 
-@router.get("/categories", response=list[CategoryOut], summary="诉求分类目录")
-def categories(request):
-    return catalogue.active()
-
-
-@router.get("/", response=list[TicketOut], summary="我可见的工单")
-@paginate(PageNumberPagination, page_size=50)
-def ticket_list(request, status: str = ""):
-    qs = selectors.visible_tickets(request.user)
+@router.get("/", response=list[TicketOut], summary=_l("我可见的工单"))
+@paginate(Pages, page_size=50)
+def ticket_list(request, status: TicketStatus | None = None):
+    qs = selectors.visible_tickets(request.user).select_related(*selectors.LIST_RELATED)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
 
 
-@router.post("/", response={201: TicketDetail}, summary="提交诉求（同一 idempotency_key 只建一单）")
+@router.post("/", response={201: TicketDetail}, summary=_l("提交诉求（同一 idempotency_key 只建一单）"))
 def ticket_create(request, body: TicketIn):
-    category = catalogue.by_code(body.category)
     t = _run(lambda: services.ticket_submit(
-        actor=request.user, channel=body.channel, kind=body.kind, category=category, title=body.title,
+        actor=request.user, channel=body.channel, kind=body.kind, category=None, category_code=body.category,
+        title=body.title,
         description=body.description, address=body.address, reporter_name=body.reporter_name,
         reporter_phone=body.reporter_phone, external_no=body.external_no, idempotency_key=body.idempotency_key,
         **_place(request, body)))
@@ -217,26 +231,27 @@ def ticket_create(request, body: TicketIn):
     return json_answer(_detail(t, request, just_filed=t.filed_by_id == request.user.pk), status=201)
 
 
-@router.get("/queue", response=list[TicketOut], summary="我的待办（按时限排序）")
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/queue", response=list[TicketOut], summary=_l("我的待办（按时限排序）"))
+@paginate(Pages, page_size=50)
 def queue(request):
     return selectors.handler_queue(request.user)
 
 
-@router.get("/board", response=list[TicketOut], summary="分办台：辖区未办结工单")
-@paginate(PageNumberPagination, page_size=50)
-def board(request, status: str = "", overdue: bool = False):
-    return selectors.board(request.user, status=status, overdue=overdue)
+@router.get("/board", response=list[TicketOut], summary=_l("分办台：辖区未办结工单"))
+@paginate(Pages, page_size=50)
+def board(request, status: TicketStatus | None = None, overdue: bool = False):
+    return selectors.board(request.user, status=status or "", overdue=overdue)
 
 
-@router.get("/overdue", response=list[TicketOut], summary="节点之下的超时工单")
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/overdue", response=list[TicketOut], summary=_l("节点之下的超时工单"))
+@paginate(Pages, page_size=50)
 def overdue(request, node_id: int):
     node = territory.get_node(request.user, node_id)
     return selectors.overdue_under(request.user, node.path)
 
 
-@router.get("/duplicates", response=list[DuplicateOut], summary="可能重复的诉求")
+@router.get("/duplicates", response=list[DuplicateOut], summary=_l("可能重复的诉求"))
+@paginate(Pages, page_size=100)
 def duplicates(request, node_id: int, text: str):
     node = get_object_or_404(selectors.filing_nodes(request.user), pk=node_id)
     if not is_worker_for(request.user, node.path):
@@ -245,11 +260,51 @@ def duplicates(request, node_id: int, text: str):
             for t, s in suggest_duplicates(user=request.user, node_path=node.path, text=text)]
 
 
-@router.get("/stats", summary="三率与其他指标（口径见 docs/tickets-rates.md）")
+@router.get("/stats", summary=_l("三率与其他指标（口径见 docs/tickets-rates.md）"))
 def stats(request, node_id: int, start: datetime.date | None = None, end: datetime.date | None = None):
-    node = territory.get_node(request.user, node_id)
+    node = selectors.measures_node(request.user, node_id)
     s, e = _run(lambda: period_bounds(start, end))
     return ticket_measures(node, s, e).as_dict()
+
+
+class SupervisionOut(Schema):
+    id: int
+    ticket_id: int
+    ticket_title: str = Field(alias="ticket.title")
+    kind: str
+    kind_label: str = Field(alias="get_kind_display")
+    missed_deadline: datetime.datetime
+    created_at: datetime.datetime
+    by: str = Field(description="督办人；系统自动督办时为空")
+    from_level: str
+    to_level: str
+    from_handler: str
+    to_handler: str
+    note: str
+
+    @staticmethod
+    def resolve_by(obj: Supervision) -> str:
+        return obj.by.display_name if obj.by_id else ""
+
+    @staticmethod
+    def resolve_from_handler(obj: Supervision) -> str:
+        return obj.from_handler.display_name if obj.from_handler_id else ""
+
+    @staticmethod
+    def resolve_to_handler(obj: Supervision) -> str:
+        return obj.to_handler.display_name if obj.to_handler_id else ""
+
+
+@router.get("/supervisions", response=list[SupervisionOut], summary=_l("督办记录（我可见的工单）"))
+@paginate(Pages, page_size=50)
+def supervisions(request):
+    return selectors.supervision_list(request.user)
+
+
+@router.get("/{int:pk}/supervisions", response=list[SupervisionOut], summary=_l("一张工单的督办记录"))
+@paginate(Pages, page_size=50)
+def ticket_supervisions(request, pk: int):
+    return selectors.supervision_list(request.user).filter(ticket=selectors.get_ticket(request.user, pk))
 
 
 @router.get("/{int:pk}", response=TicketDetail)
@@ -257,7 +312,7 @@ def ticket_detail(request, pk: int):
     return _detail(selectors.get_ticket(request.user, pk), request)
 
 
-@router.post("/{int:pk}/{action}", response=TicketDetail, summary="工单操作：dispatch/accept/start/resolve/reject/merge/follow-up/rate/close/supervise")
+@router.post("/{int:pk}/{action}", response=TicketDetail, summary=_l("工单操作：dispatch/accept/start/resolve/reject/merge/follow-up/rate/close/supervise"))
 def ticket_action(request, pk: int, action: str, body: ActionIn):
     t = selectors.get_ticket(request.user, pk)
     u = request.user
@@ -283,18 +338,18 @@ def ticket_action(request, pk: int, action: str, body: ActionIn):
     return _detail(selectors.get_ticket(u, pk), request)
 
 
-@router.get("/wishes", response=list[WishOut], summary="心愿墙")
-@paginate(PageNumberPagination, page_size=50)
-def wishes(request, status: str = "open"):
+@router.get("/wishes", response=list[WishOut], summary=_l("心愿墙"))
+@paginate(Pages, page_size=50)
+def wishes(request, status: WishStatus = WishStatus.OPEN):
     return wsel.wall(request.user, status=status)
 
 
-@router.post("/wishes", response={201: WishOut}, summary="发布心愿")
+@router.post("/wishes", response={201: WishOut}, summary=_l("发布心愿"))
 def wish_create(request, body: WishIn):
     return Status(201, _run(lambda: services.wish_create(actor=request.user, title=body.title, description=body.description)))
 
 
-@router.post("/wishes/{int:pk}/{action}", response=WishOut, summary="心愿：claim/fulfil/confirm")
+@router.post("/wishes/{int:pk}/{action}", response=WishOut, summary=_l("心愿：claim/fulfil/confirm"))
 def wish_action(request, pk: int, action: str, body: ActionIn):
     w = wsel.get_wish(request.user, pk)
     org = (get_object_or_404(Organisation, pk=body.org_id, pk__in=org_ids(request.user))  # only one's own
@@ -309,19 +364,19 @@ def wish_action(request, pk: int, action: str, body: ActionIn):
     return _run(calls[action])
 
 
-@router.get("/orders", response=list[OrderOut], summary="四单：订单")
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/orders", response=list[OrderOut], summary=_l("四单：订单"))
+@paginate(Pages, page_size=50)
 def orders(request):
     return wsel.visible_orders(request.user)
 
 
-@router.post("/offerings/{int:pk}/order", response={201: OrderOut}, summary="居民点单")
+@router.post("/offerings/{int:pk}/order", response={201: OrderOut}, summary=_l("居民点单"))
 def order_create(request, pk: int, body: ActionIn):
     offering = wsel.get_offering(request.user, pk)
     return Status(201, _run(lambda: services.order_create(actor=request.user, offering=offering, note=body.note)))
 
 
-@router.post("/orders/{int:pk}/{action}", response=OrderOut, summary="订单：dispatch/accept/decline/done/rate/cancel")
+@router.post("/orders/{int:pk}/{action}", response=OrderOut, summary=_l("订单：dispatch/accept/decline/done/rate/cancel"))
 def order_action(request, pk: int, action: str, body: ActionIn):
     o = wsel.get_order(request.user, pk)
     u = request.user

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketsConfig(AppConfig):
     name = "gongzhi.tickets"
-    verbose_name = "诉求工单"
+    verbose_name = _("诉求工单")
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save

@@ -1,7 +1,10 @@
-"""Photo uploads: type by content (magic bytes, not the file name), size and count limits."""
+"""Photo uploads: type by content (magic bytes, not the file name), size and count limits; stored
+re-encoded without EXIF (core.images)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from gongzhi.core.images import clean_image
 
 from .models import Attachment, Ticket
 
@@ -37,7 +40,9 @@ def validate_photos(files) -> list[tuple[object, str, str]]:
         f.seek(0)
         if kind is None:
             raise ValidationError({"photos": [_("“%(name)s”不是JPEG、PNG或WebP图片") % {"name": f.name}]})
-        out.append((f, *kind))
+        clean, ext, ctype = clean_image(f, field="photos")
+        clean.name = f.name or clean.name
+        out.append((clean, ext, ctype))
     return out
 
 

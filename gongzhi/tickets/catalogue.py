@@ -1,67 +1,92 @@
-"""The category catalogue, cached per process.
+"""The category catalogues, kept in Django's cache.
 
-Every intake names a category, and staff change the catalogue a few times a year, so each server
-process keeps the whole (small) table in memory for `TICKETS_CATALOGUE_SECONDS` (default 60). A
-change made in this process (admin, `ensure_catalogue`) clears the cache at once; other processes
-see it within that many seconds. The cached rows are shared between threads: read them, never save
-them (load a fresh row to edit one)."""
+A street or a community may keep its own catalogue (Category.area); the rows without an area are
+the installation-wide catalogue. A place files under the catalogue of the nearest area above it that
+keeps one, else the installation-wide one (`area_for`).
 
-import threading
-import time
+Every intake names a category, and staff change the catalogues a few times a year, so each area's
+(small) catalogue is cached under its own key, and the index of the areas that keep one under
+another, for `TICKETS_CATALOGUE_SECONDS` (default 60). A change saved through the ORM (admin, the
+services, `ensure_catalogue`) deletes the entries at once; with the default per-process LocMem cache,
+other processes see it within that many seconds (a shared cache backend makes it immediate). Each
+read gets its own copy of the rows."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Category
 
-_lock = threading.Lock()
-_EMPTY: dict = {"until": 0.0, "by_code": {}, "by_id": {}}
-_state: dict = _EMPTY  # replaced whole, never changed in place: a reader holds one consistent snapshot
+AREAS_KEY = "tickets:catalogue:areas"
 
 
-def _seconds() -> float:
-    return float(getattr(settings, "TICKETS_CATALOGUE_SECONDS", 60))
+def _key(area_id: int | None) -> str:
+    return f"tickets:catalogue:{area_id or 'all'}"
 
 
-def _load() -> dict:
-    global _state
-    state = _state
-    if state["until"] > time.monotonic():
-        return state
-    with _lock:
-        if _state["until"] > time.monotonic():
-            return _state
-        rows = list(Category.objects.all())
-        _state = {"until": time.monotonic() + _seconds(), "by_code": {c.code: c for c in rows},
-                  "by_id": {c.pk: c for c in rows}}
-        return _state
+def _seconds() -> int:
+    return int(getattr(settings, "TICKETS_CATALOGUE_SECONDS", 60))
 
 
-def by_code(code: str) -> Category | None:
-    """The category with this code, active or not (the caller decides what inactive means)."""
-    return _load()["by_code"].get((code or "").strip())
+def _load(area_id: int | None) -> dict[str, Category]:
+    rows = cache.get(_key(area_id))
+    if rows is None:
+        rows = {c.code: c for c in Category.objects.filter(area_id=area_id)}
+        cache.set(_key(area_id), rows, _seconds())
+    return rows
 
 
-def by_id(pk) -> Category | None:
-    return _load()["by_id"].get(pk)
+def _areas() -> dict[int, str]:
+    """The areas that keep their own catalogue: id → path."""
+    areas = cache.get(AREAS_KEY)
+    if areas is None:
+        areas = dict(Category.objects.filter(area__isnull=False).values_list("area_id", "area__path").distinct())
+        cache.set(AREAS_KEY, areas, _seconds())
+    return areas
 
 
-def active() -> list[Category]:
-    return [c for c in _load()["by_code"].values() if c.active]
+def area_for(path: str | None) -> int | None:
+    """The id of the nearest area at or above this place path that keeps its own catalogue; None:
+    the installation-wide catalogue."""
+    if not path:
+        return None
+    best = None
+    for area_id, area_path in _areas().items():
+        if path.startswith(area_path) and (best is None or len(area_path) > len(best[1])):
+            best = (area_id, area_path)
+    return best[0] if best else None
 
 
-def clear() -> None:
-    global _state
-    with _lock:
-        _state = _EMPTY
+def by_code(code: str, area_id: int | None = None) -> Category | None:
+    """The category with this code in one area's catalogue (None: installation-wide), active or not
+    (the caller decides what inactive means)."""
+    return _load(area_id).get((code or "").strip())
+
+
+def by_id(pk, area_id: int | None = None) -> Category | None:
+    return next((c for c in _load(area_id).values() if c.pk == pk), None)
+
+
+def active(area_id: int | None = None) -> list[Category]:
+    return [c for c in _load(area_id).values() if c.active]
+
+
+def for_place(path: str | None) -> list[Category]:
+    """The active categories offered when filing at this place."""
+    return active(area_for(path))
+
+
+def clear(area_id: int | None = None) -> None:
+    cache.delete_many([AREAS_KEY, _key(area_id)])
 
 
 @receiver(post_save, sender=Category, dispatch_uid="tickets_catalogue_saved")
 @receiver(post_delete, sender=Category, dispatch_uid="tickets_catalogue_deleted")
-def _changed(**kwargs) -> None:
-    clear()
-    # Another thread may reload between this save and its commit and cache the old row: clear again
-    # once the change is visible.
-    transaction.on_commit(clear)
+def _changed(instance, **kwargs) -> None:
+    area_id = instance.area_id
+    clear(area_id)
+    # Another request may reload between this save and its commit and cache the old row: clear
+    # again once the change is visible.
+    transaction.on_commit(lambda: clear(area_id))

@@ -7,10 +7,9 @@ any real deadline; a range that still falls short is extended by one more query 
 
 import datetime
 import math
-import threading
-import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 # A deadline of N working days fits in 2N + 21 calendar days whenever a holiday block is at most
@@ -95,36 +94,29 @@ def add_hours(start: datetime.datetime, hours: int, working_days: bool = False,
 def sla_deadlines(category, start: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
     if not category.working_days:
         return add_hours(start, category.response_hours), add_hours(start, category.resolve_hours)
-    with _shared_lock:  # the shared calendar grows its loaded range in place: one thread at a time
-        cal = _shared_calendar()
-        # The longer window first, so its range (which covers the shorter one's) is the one query.
-        resolve_by = add_hours(start, category.resolve_hours, True, cal)
-        return add_hours(start, category.response_hours, True, cal), resolve_by
+    cal = cache.get(CALENDAR_KEY) or WorkCalendar()
+    # The longer window first, so its range (which covers the shorter one's) is the one query.
+    resolve_by = add_hours(start, category.resolve_hours, True, cal)
+    respond_by = add_hours(start, category.response_hours, True, cal)
+    if cal.queries:  # read rows this time: keep the grown calendar for the next tickets
+        cal.queries = 0
+        cache.set(CALENDAR_KEY, cal, int(getattr(settings, "TICKETS_CALENDAR_SECONDS", 60)))
+    return respond_by, resolve_by
 
 
-# New tickets' deadlines read the calendar through one WorkCalendar per process, re-read after
-# TICKETS_CALENDAR_SECONDS (default 60) or at once after a change saved in this process: intake
-# then costs no calendar query at all, and an edit in the admin applies within a minute everywhere.
-_shared_lock = threading.Lock()
-_shared: dict = {"calendar": None, "until": 0.0}
-
-
-def _shared_calendar() -> WorkCalendar:
-    now = time.monotonic()
-    if _shared["calendar"] is None or _shared["until"] <= now:
-        _shared["calendar"] = WorkCalendar()
-        _shared["until"] = now + float(getattr(settings, "TICKETS_CALENDAR_SECONDS", 60))
-    return _shared["calendar"]
+# New tickets' deadlines read the calendar kept in Django's cache for TICKETS_CALENDAR_SECONDS
+# (default 60), deleted at once after a change saved through the ORM: intake then costs no calendar
+# query at all, and an edit in the admin applies within a minute everywhere.
+CALENDAR_KEY = "tickets:work-calendar"
 
 
 def forget_shared_calendar() -> None:
-    with _shared_lock:
-        _shared["calendar"] = None
+    cache.delete(CALENDAR_KEY)
 
 
 def calendar_changed(**kwargs) -> None:
     """post_save/post_delete of WorkCalendarDay (connected in apps.py): forget now and, since another
-    thread may re-read before the change commits, once more after the commit."""
+    request may re-read before the change commits, once more after the commit."""
     from django.db import transaction
 
     forget_shared_calendar()

@@ -3,10 +3,12 @@
 import uuid
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.territory.models import Node
 
+from . import catalogue
 from .models import Category, Channel, FollowUp, HandlingLevel, Kind, Rating
 from .permissions import files_as_staff, resident_households
 from .selectors import filing_communities, place_label, places_q_for
@@ -47,12 +49,26 @@ class SubmitForm(forms.Form):
             self.fields["household"].choices = [(h.pk, str(h)) for h in self.homes]
             for name in ("community", "channel", "external_no", "reporter_name"):
                 del self.fields[name]
+        self.fields["category"].queryset = self._categories()
         # The place picker searches (tickets:places); the select holds only the chosen place, and the
         # queryset, which validates it, is every compound/building the user may file for.
         node = self.fields["node"]
         node.queryset = places_q_for(user, staff_mode=self.staff_mode)
         node.widget.attrs.update({"data-place-picker": "1"})
         node.widget.choices = [("", node.empty_label)] + [(p.pk, place_label(p)) for p in self._chosen_places()]
+
+    def _categories(self):
+        """The active categories of the catalogues that serve the places the user files for (the
+        service checks the chosen place's catalogue)."""
+        if self.staff_mode:
+            paths = list(filing_communities(self.user).values_list("path", flat=True))
+        else:
+            paths = [h.node_path for h in self.homes]
+        areas = {catalogue.area_for(p) for p in paths}
+        q = Q(area_id__in=[a for a in areas if a is not None])
+        if None in areas:
+            q |= Q(area__isnull=True)
+        return Category.objects.filter(q, active=True)
 
     def _chosen_places(self) -> list[Node]:
         value = (self.data.get("node") if self.is_bound else self.initial.get("node")) or ""

@@ -133,13 +133,22 @@ def ticket_measures(node: Node, start: datetime.datetime, end: datetime.datetime
     return Measures(node=node, start=start, end=end, as_of=as_of, by_level=levels, **agg, **w)
 
 
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
+
+
 def period_bounds(start: datetime.date | None, end: datetime.date | None) -> tuple[datetime.datetime, datetime.datetime]:
     """Dates (inclusive) to aware datetimes [start 00:00, end+1 00:00); default: this year to today."""
+    from django.core.exceptions import ValidationError
+
     today = timezone.localdate()
     start = start or today.replace(month=1, day=1)
     end = end or today
+    for name, d in (("start", start), ("end", end)):
+        # 0001-01-01 or 9999-12-31 would overflow the time zone arithmetic below and in the database.
+        if not (FIRST_DAY <= d <= LAST_DAY):
+            raise ValidationError({name: [_("日期应在 %(a)s 至 %(b)s 之间") % {"a": FIRST_DAY, "b": LAST_DAY}]})
     if end < start:
-        from django.core.exceptions import ValidationError
         raise ValidationError({"end": [_("结束日期不能早于开始日期")]})
     tz = timezone.get_current_timezone()
     return (datetime.datetime.combine(start, datetime.time.min, tz),

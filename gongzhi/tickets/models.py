@@ -12,9 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import EncryptedTextField
 from gongzhi.core.paths import PathField
 from gongzhi.people.models import Organisation
 from gongzhi.territory.models import Grid, Household, Node
+
+from .choices import Rating  # noqa: F401  (re-exported: tickets.models.Rating)
 
 
 class HandlingLevel(models.TextChoices):
@@ -33,9 +36,14 @@ LEVEL_RANK = {lvl: i for i, lvl in enumerate(HandlingLevel.values)}
 
 
 class Category(models.Model):
-    """One entry of the configurable catalogue; an Open311 service (code = service_code)."""
+    """One entry of the configurable catalogue; an Open311 service (code = service_code).
 
-    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    `area` is the street or community whose catalogue it belongs to; empty: the installation-wide
+    catalogue, used where no area above the place keeps its own (catalogue.area_for)."""
+
+    area = models.ForeignKey("territory.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("所属街道/社区"))
+    code = models.SlugField(_("编码"), max_length=40)
     name = models.CharField(_("名称"), max_length=60)
     group = models.CharField(_("分组"), max_length=40, blank=True)
     description = models.CharField(_("说明"), max_length=200, blank=True)
@@ -58,6 +66,8 @@ class Category(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(resolve_hours__gte=models.F("response_hours")),
                                    name="category_resolve_after_response"),
+            models.UniqueConstraint(fields=["code"], condition=Q(area__isnull=True), name="category_code_unique_builtin"),
+            models.UniqueConstraint(fields=["area", "code"], name="category_code_unique_in_area"),
         ]
 
     def __str__(self) -> str:
@@ -101,12 +111,6 @@ DONE_STATUSES = [Status.RESOLVED, Status.FOLLOWED_UP, Status.CLOSED]
 _OPEN_Q = Q(status__in=OPEN_STATUSES)
 
 
-class Rating(models.TextChoices):
-    SATISFIED = "satisfied", _("满意")
-    BASIC = "basic", _("基本满意")
-    UNSATISFIED = "unsatisfied", _("不满意")
-
-
 class Ticket(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.DEMAND)
     channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices)
@@ -134,7 +138,7 @@ class Ticket(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="reported_tickets", verbose_name=_("诉求人账号"), db_index=False)
     reporter_name = models.CharField(_("诉求人"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    reporter_phone = EncryptedTextField(_("联系电话"), max_length=20, blank=True)  # sealed at rest; nothing looks it up
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+", verbose_name=_("登记人"), db_index=False)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
@@ -228,6 +232,17 @@ class Ticket(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
+
+    @property
+    def handler_name(self) -> str:
+        """Who holds the ticket: the handler's name, else the organisation's; "" before dispatch."""
+        if self.handler_id:
+            return self.handler.display_name
+        return self.handler_org.name if self.handler_org_id else ""
+
+    @property
+    def handling_level_label(self) -> str:
+        return str(self.get_handling_level_display())
 
     @property
     def place_label(self) -> str:

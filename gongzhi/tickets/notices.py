@@ -10,7 +10,7 @@ from gongzhi.territory.models import STAFF_ROLES, RoleAssignment
 from .models import Ticket
 
 
-def _url(ticket: Ticket) -> str:
+def url(ticket: Ticket) -> str:
     return reverse("tickets:detail", args=[ticket.pk])
 
 
@@ -39,7 +39,7 @@ def reporters(ticket: Ticket) -> list:
 
 
 def tell(users, ticket: Ticket, title: str, body: str = "", kind: str = "ticket") -> int:
-    return notify(users, title=f"{title}：#{ticket.pk} {ticket.title}", body=body, url=_url(ticket), kind=kind)
+    return notify(users, title=f"{title}：#{ticket.pk} {ticket.title}", body=body, url=url(ticket), kind=kind)
 
 
 def assigned(ticket: Ticket, note: str = "") -> None:

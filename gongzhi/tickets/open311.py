@@ -1,10 +1,16 @@
-"""Open311 GeoReport v2 facade over the ticket services (https://wiki.open311.org/GeoReport_v2).
+"""Open311 GeoReport v2 facade over the ticket services and selectors (https://wiki.open311.org/GeoReport_v2).
 
-Public GETs show no personal data (no description, no household address, and for status_notes a
-fixed label per status instead of staff's notes); with a valid api_key the description, full address
-and staff's notes of requests inside the key's community are included."""
+Public GETs show no personal data (no description, no household address, coordinates rounded to about
+100 m, and for status_notes a fixed label per status instead of staff's notes) and only the public
+window (requests made in the last MAX_SPAN), also when asked by id, so ids cannot be walked to list
+older activity; with a valid api_key the description, full address, exact coordinates and staff's
+notes of requests inside the key's community are included, whatever their age.
+
+Hostile input answers the spec's 400 error list: dates are checked for range, ids for size, and text
+that XML cannot carry (control characters) is dropped from XML output."""
 
 import datetime
+import re
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.territory.models import Node
-
-from . import catalogue, services
+from . import catalogue, selectors, services
 from .models import DONE_STATUSES, Category, Channel, Open311Key, Status, Ticket, hash_key
 from .open311_format import error, iso, render
 from .views import error_text
@@ -24,6 +28,10 @@ CLOSED = [*DONE_STATUSES, Status.REJECTED, Status.MERGED]
 MAX_RESULTS = 1000
 MAX_IDS = 50  # service_request_id lists: a lookup of a few known requests, not a way to crawl them all
 MAX_SPAN = datetime.timedelta(days=90)
+MIN_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+MAX_DATE = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+ID_RE = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True), within a bigint
+PUBLIC_DECIMALS = 3  # 0.001° is about 110 m of latitude
 
 
 def _key(value: str | None) -> Open311Key | None:
@@ -53,12 +61,18 @@ def _service(c: Category) -> dict:
             "metadata": bool(c.attributes), "type": "realtime", "keywords": c.keywords, "group": c.group}
 
 
+def _catalogue_area(request) -> int | None:
+    """With an `api_key`, the catalogue that serves the key's community; else the installation-wide one."""
+    key = _key(request.GET.get("api_key"))
+    return catalogue.area_for(key.community.path) if key else None
+
+
 def service_list(request, fmt):
-    return render([_service(c) for c in catalogue.active()], _fmt(fmt), root="services")
+    return render([_service(c) for c in catalogue.active(_catalogue_area(request))], _fmt(fmt), root="services")
 
 
 def service_definition(request, code, fmt):
-    c = catalogue.by_code(code)
+    c = catalogue.by_code(code, _catalogue_area(request))
     if c is None or not c.active:
         return error(_fmt(fmt), 404, _("没有这个服务代码：%(c)s") % {"c": code})
     attrs = [{"variable": True, "code": a["code"], "datatype": a.get("datatype", "string"),
@@ -68,7 +82,7 @@ def service_definition(request, code, fmt):
     return render({"service_code": c.code, "attributes": attrs}, _fmt(fmt), root="service_definition")
 
 
-def _status_notes(t: Ticket, full: bool) -> str:
+def _status_notes(t: Ticket, full: bool, rejections: dict[int, str]) -> str:
     """Staff's own words (the result, a rejection reason) may name people and phone numbers: only a
     key for the ticket's community gets them. The public gets a fixed label per status."""
     if not full:
@@ -76,15 +90,21 @@ def _status_notes(t: Ticket, full: bool) -> str:
     if t.status in DONE_STATUSES:
         return t.result or ""
     if t.status == Status.REJECTED:
-        return t.events.filter(to_status=t.status).values_list("note", flat=True).last() or ""
+        return rejections.get(t.pk, "")
     return ""
 
 
-def _request_row(t: Ticket, full: bool) -> dict:
+def _coord(value, full: bool) -> float | None:
+    if value is None:
+        return None
+    return float(value) if full else round(float(value), PUBLIC_DECIMALS)
+
+
+def _request_row(t: Ticket, full: bool, rejections: dict[int, str]) -> dict:
     closed = t.status in CLOSED
     return {
         "service_request_id": str(t.pk), "status": "closed" if closed else "open",
-        "status_notes": _status_notes(t, full),
+        "status_notes": _status_notes(t, full, rejections),
         "service_name": t.category.name, "service_code": t.category.code,
         "description": t.description if full else "",
         "agency_responsible": t.get_handling_level_display() if t.handling_level else t.community.name,
@@ -92,34 +112,58 @@ def _request_row(t: Ticket, full: bool) -> dict:
         "expected_datetime": iso(t.resolve_by),
         "address": (f"{t.community.name} {t.place_label}" if full else t.community.name),
         "address_id": str(t.node_id or t.community_id), "zipcode": "",
-        "lat": float(t.lat) if t.lat is not None else None, "long": float(t.long) if t.long is not None else None,
+        "lat": _coord(t.lat, full), "long": _coord(t.long, full),
         "media_url": "",
     }
 
 
+def _rows(qs, key: Open311Key | None, now) -> list[dict]:
+    """The rows a caller sees: the key's community in full, everything else public and only inside the
+    public window. Three queries whatever the number of rows."""
+    tickets = list(qs.order_by("-created_at", "-id")[:MAX_RESULTS])
+    keyed = selectors.open311_keyed_ids(qs, key.community.path if key else None)
+    tickets = [t for t in tickets if t.pk in keyed or t.created_at >= now - MAX_SPAN]
+    rejected = [t.pk for t in tickets if t.pk in keyed and t.status == Status.REJECTED]
+    rejections = selectors.open311_rejection_notes(rejected) if rejected else {}
+    return [_request_row(t, t.pk in keyed, rejections) for t in tickets]
+
+
 def _parse_dt(value: str, name: str) -> datetime.datetime:
-    dt = parse_datetime(value.replace(" ", "+")) if value else None
+    try:
+        dt = parse_datetime(value.replace(" ", "+")) if value else None
+    except (ValueError, OverflowError):  # well formed but impossible, e.g. 2020-13-45
+        dt = None
     if dt is None:
         raise ValidationError(_("%(n)s 不是有效的 ISO 8601 时间") % {"n": name})
     if timezone.is_naive(dt):
+        if not (MIN_DATE.year <= dt.year < MAX_DATE.year):
+            raise ValidationError(_("%(n)s 超出可查询的范围（2000—2099年）") % {"n": name})
         dt = timezone.make_aware(dt)
+    if not (MIN_DATE <= dt < MAX_DATE):
+        raise ValidationError(_("%(n)s 超出可查询的范围（2000—2099年）") % {"n": name})
     return dt
+
+
+def _ids(value: str) -> set[int] | None:
+    parts = [x.strip() for x in value.split(",") if x.strip()]
+    if not all(ID_RE.fullmatch(x) for x in parts):
+        return None
+    return {int(x) for x in parts}
 
 
 def _requests_get(request, fmt):
     key = _key(request.GET.get("api_key"))
-    qs = Ticket.objects.select_related("category", "community", "node", "household")
+    qs = selectors.open311_requests()
+    now = timezone.now()
     ids = request.GET.get("service_request_id")
     if ids:
-        try:
-            pks = {int(x) for x in ids.split(",") if x.strip()}
-        except ValueError:
-            return error(fmt, 400, _("service_request_id 必须是数字"))
+        pks = _ids(ids)
+        if pks is None:
+            return error(fmt, 400, _("service_request_id 必须是不超过18位的数字"))
         if len(pks) > MAX_IDS:
             return error(fmt, 400, _("一次最多查询%(n)d个 service_request_id") % {"n": MAX_IDS})
         qs = qs.filter(pk__in=pks)
     else:
-        now = timezone.now()
         try:
             end = _parse_dt(request.GET["end_date"], "end_date") if request.GET.get("end_date") else now
             start = (_parse_dt(request.GET["start_date"], "start_date") if request.GET.get("start_date")
@@ -141,12 +185,7 @@ def _requests_get(request, fmt):
             qs = qs.exclude(status__in=CLOSED)
         elif statuses == {"closed"}:
             qs = qs.filter(status__in=CLOSED)
-    rows = qs.order_by("-created_at", "-id")[:MAX_RESULTS]
-    return render([_request_row(t, _full(key, t)) for t in rows], fmt, root="service_requests")
-
-
-def _full(key: Open311Key | None, t: Ticket) -> bool:
-    return key is not None and t.node_path.startswith(key.community.path)
+    return render(_rows(qs, key, now), fmt, root="service_requests")
 
 
 def _requests_post(request, fmt):
@@ -154,7 +193,7 @@ def _requests_post(request, fmt):
     key = _key(p.get("api_key"))
     if key is None:
         return error(fmt, 403, _("api_key 无效或缺失"))
-    category = catalogue.by_code(p.get("service_code", ""))
+    category = catalogue.by_code(p.get("service_code", ""), catalogue.area_for(key.community.path))
     if category is None or not category.active:
         return error(fmt, 400, _("service_code 无效"))
     if not (p.get("lat") and p.get("long")) and not p.get("address_string") and not p.get("address_id"):
@@ -171,9 +210,16 @@ def _requests_post(request, fmt):
                 return error(fmt, 400, _("attribute[%(c)s] 的取值无效") % {"c": a["code"]})
             extra.append(f"【{a.get('description') or a['code']}】{v}")
     node, community = None, key.community
+    for name in ("lat", "long"):
+        try:
+            value = float(p[name]) if p.get(name) else 0.0
+        except ValueError:
+            value = float("nan")
+        if value != value or value in (float("inf"), float("-inf")):
+            return error(fmt, 400, _("%(n)s 必须是有效的数字") % {"n": name})
     if p.get("address_id"):
-        node = Node.objects.filter(pk=p["address_id"] if p["address_id"].isdigit() else 0,
-                                   path__startswith=key.community.path).first()
+        node = (selectors.open311_node_in(key.community.path, int(p["address_id"]))
+                if ID_RE.fullmatch(p["address_id"]) else None)
         if node is None:
             return error(fmt, 400, _("address_id 不在本密钥的社区之内"))
         community = None
@@ -207,15 +253,17 @@ def requests_view(request, fmt):
 
 def request_detail(request, pk, fmt):
     fmt = _fmt(fmt)
-    t = Ticket.objects.select_related("category", "community", "node", "household").filter(pk=pk).first()
-    if t is None:
+    if not ID_RE.fullmatch(pk):
+        return error(fmt, 404, _("没有这个服务请求：%(id)s") % {"id": pk[:30]})
+    rows = _rows(selectors.open311_requests().filter(pk=int(pk)), _key(request.GET.get("api_key")), timezone.now())
+    if not rows:
         return error(fmt, 404, _("没有这个服务请求：%(id)s") % {"id": pk})
-    return render([_request_row(t, _full(_key(request.GET.get("api_key")), t))], fmt, root="service_requests")
+    return render(rows, fmt, root="service_requests")
 
 
 def token_view(request, token, fmt):
     fmt = _fmt(fmt)
-    t = Ticket.objects.filter(open311_token=token).only("pk", "open311_token").first()
+    t = Ticket.objects.filter(open311_token=token[:64]).only("pk", "open311_token").first()
     if t is None:
         return error(fmt, 404, _("没有这个 token"))
     return render([{"service_request_id": str(t.pk), "token": t.open311_token}], fmt, root="service_requests")

@@ -2,6 +2,7 @@
 the time zone, and the spec's error lists."""
 
 import datetime
+import re
 from xml.etree import ElementTree as ET
 
 import orjson
@@ -11,6 +12,14 @@ from django.utils import timezone
 # Element name for the items of each list, by the list's own element name.
 ITEM_NAMES = {"services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
               "errors": "error", "endpoints": "endpoint", "formats": "format"}
+
+
+# Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    return XML_ILLEGAL.sub("", value)
 
 
 def iso(dt: datetime.datetime | None) -> str | None:
@@ -30,7 +39,7 @@ def _xml(parent: ET.Element, name: str, value) -> None:
     elif isinstance(value, bool):
         el.text = "true" if value else "false"
     else:
-        el.text = str(value)
+        el.text = xml_text(str(value))
 
 
 def render(data, fmt: str, *, root: str, status: int = 200) -> HttpResponse:

@@ -1,16 +1,12 @@
 """Every ticket read a user can reach, scoped to that user. Hidden and missing look the same (404)."""
 
-import functools
-
-from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from gongzhi.core.db import prepared_cursor
 from gongzhi.core.paths import ancestors_of
 from gongzhi.territory.models import Grid, Household, Level, Node
-from gongzhi.territory.scoping import assignment_sql, remember_scope, scope_cached, scope_for
+from gongzhi.territory.scoping import scope_for
 from gongzhi.territory.services import community_of
 
 from .models import (
@@ -22,10 +18,10 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .permissions import files_as_staff, org_ids, resident_households
+from .permissions import files_as_staff, is_worker_for, org_ids, resident_households
 
 # place_label reads household or node (or community): all three, or one query per row.
-LIST_RELATED = ("category", "community", "handler", "household", "node")
+LIST_RELATED = ("category", "community", "handler", "handler_org", "household", "node")
 
 
 def tickets_q(user) -> Q:
@@ -71,6 +67,26 @@ def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent] | list[TicketEvent]:
     if fresh is not None and ticket.status == Status.SUBMITTED:  # just created by ticket_submit
         return fresh
     return ticket.events.select_related("actor").order_by("at", "id")
+
+
+# Notes written for the people handling a ticket (dispatch instructions, supervision, internal
+# remarks); the resident sees that the step happened, not the note.
+INTERNAL_NOTE_ACTIONS = {"dispatch", "redispatch", "escalate", "note"}
+
+
+def ticket_timeline(user, ticket: Ticket) -> list[TicketEvent]:
+    """The ticket's history as this viewer may read it: everything for those who work on it, the
+    internal notes left out for the resident who filed it."""
+    events = list(ticket_events(ticket))
+    if not any(e.note and e.action in INTERNAL_NOTE_ACTIONS for e in events):
+        return events  # nothing to hold back (a ticket just filed): no need to read the viewer's scope
+    if is_worker_for(user, ticket) or ticket.handler_id == user.pk or (
+            ticket.handler_org_id and ticket.handler_org_id in org_ids(user)):
+        return events
+    for e in events:
+        if e.action in INTERNAL_NOTE_ACTIONS:
+            e.note = ""
+    return events
 
 
 def ticket_attachments(ticket: Ticket) -> QuerySet[Attachment]:
@@ -125,6 +141,19 @@ def supervision_list(user) -> QuerySet[Supervision]:
     return (Supervision.objects.filter(ticket__in=visible_tickets(user).values("pk"))
             .select_related("ticket__category", "ticket__community", "from_handler", "to_handler", "by")
             .order_by("-created_at", "-id"))
+
+
+def measures_node(user, node_id: int) -> Node:
+    """A node whose ticket figures the user may read (page, API and Excel alike): one they can see
+    and work in (a non-resident role covering it). Anything else is not found."""
+    from gongzhi.territory.selectors import get_node
+
+    from .permissions import is_worker_for
+
+    node = get_node(user, node_id)
+    if not is_worker_for(user, node.path):
+        raise Http404
+    return node
 
 
 def handler_open_counts(user) -> dict:
@@ -211,14 +240,15 @@ def filing_nodes(user) -> QuerySet[Node]:
 
 
 def filing_household(user, pk) -> Household | None:
-    """The household `pk` if the user may name it when filing (in their scope, or their own home), else None.
-    One primary-key read (with its micro-grid and community, which intake needs); the scope, loaded
-    once per request, is checked in Python, and only a household outside it costs a read of the
-    user's own homes. Intake runs this on every ticket: a scoped queryset cost ~2 ms of planning.
-    When the user's scope is not loaded yet, it is read in the same statement as the household."""
+    """The household `pk` (with its micro-grid and community, which intake reads) if the user may
+    name it when filing: in their scope, or their own home. Otherwise None (hidden or missing)."""
     if not user.is_authenticated:
         return None
-    household = _household_with_place(pk, scope_of=None if scope_cached(user) else user)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    household = Household.objects.select_related("micro_grid__community").filter(pk=pk).first()
     if household is None:
         return None
     if scope_for(user, responsibility_only=True).covers_household(household):
@@ -228,49 +258,70 @@ def filing_household(user, pk) -> Household | None:
     return None
 
 
-def _partial(model, **values):
-    """A model row with only these fields loaded (the rest deferred, read on access like `.only()`)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[n] for n in names])
+# --- Open311 (the public GeoReport feed and keyed clients) ---------------------------------------
+
+OPEN311_RELATED = ("category", "community", "node", "household")
 
 
-@functools.cache
-def _household_sql(with_scope: bool) -> str:
-    q = connection.ops.quote_name
-    hh, grid, node = (q(m._meta.db_table) for m in (Household, Grid, Node))
-    scope_cols, scope_join = "", ""
-    if with_scope:  # one row per active assignment of the user (one with NULLs when none)
-        scope_cols = ", s.*"
-        scope_join = f" LEFT JOIN ({assignment_sql()}) s ON 1 = 1"
-    return (f"SELECT h.id, h.node_id, h.node_path, h.micro_grid_id, g.parent_id, g.community_id, c.path, c.level"
-            f"{scope_cols} FROM {hh} h JOIN {grid} g ON g.id = h.micro_grid_id "
-            f"JOIN {node} c ON c.id = g.community_id{scope_join} WHERE h.id = %s")
+def open311_requests() -> QuerySet[Ticket]:
+    """Every ticket as the Open311 feed lists it: what the public may see is decided row by row by
+    open311_full (a key for the ticket's community) and by the feed's window."""
+    return Ticket.objects.select_related(*OPEN311_RELATED)
 
 
-def _household_with_place(pk, scope_of=None) -> Household | None:
-    """The household with only what intake reads (node, path, micro-grid, the grid above it, the
-    community and its path) loaded, the rest deferred; with `scope_of`, that user's scope is read
-    in the same statement and remembered (territory.scoping.remember_scope). Hand-written: the same
-    `select_related` cost ~0.6 ms of Python per ticket, this ~0.1 ms (tests/test_intake.py compares
-    the two)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    params = [pk]
-    if scope_of is not None:
-        day = connection.ops.adapt_datefield_value(timezone.localdate())
-        params = [scope_of.pk, day, day, pk]
-    with prepared_cursor() as cur:
-        cur.execute(_household_sql(scope_of is not None), params)
-        rows = cur.fetchall()
-    if not rows:
-        return None
-    if scope_of is not None:
-        remember_scope(scope_of, [r[8:] for r in rows])
-    hid, node_id, node_path, micro_id, parent_id, community_id, community_path, community_level = rows[0][:8]
-    household = _partial(Household, id=hid, node_id=node_id, node_path=node_path, micro_grid_id=micro_id)
-    micro = _partial(Grid, id=micro_id, parent_id=parent_id, community_id=community_id)
-    micro.community = _partial(Node, id=community_id, path=community_path, level=community_level)
-    household.micro_grid = micro
-    return household
+def open311_keyed_ids(qs: QuerySet[Ticket], community_path: str | None) -> set[int]:
+    """The ids among qs that a key for this community sees in full (path__under, one query)."""
+    if not community_path:
+        return set()
+    return set(qs.filter(node_path__under=community_path).values_list("pk", flat=True))
+
+
+def open311_rejection_notes(ids) -> dict[int, str]:
+    """The last rejection note per ticket, for all rows at once (one query, not one per row)."""
+    notes: dict[int, str] = {}
+    rows = (TicketEvent.objects.filter(ticket_id__in=list(ids), to_status=Status.REJECTED)
+            .order_by("ticket_id", "at", "id").values_list("ticket_id", "note"))
+    for tid, note in rows:
+        notes[tid] = note or ""
+    return notes
+
+
+def open311_node_in(community_path: str, pk: int) -> Node | None:
+    return Node.objects.filter(pk=pk, path__under=community_path).first()
+
+
+# --- the figures of the home pages' to-do tiles and the tab bar's badge -------------------------------
+
+def handler_todo(user, now=None) -> dict:
+    """A handler's (grid worker's, 三长's, an organisation's) open work in one query: to accept, overdue, all."""
+    now = now or timezone.now()
+    return handler_queue(user).order_by().aggregate(
+        to_accept=Count("pk", filter=Q(status__in=[Status.DISPATCHED, Status.REOPENED])),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        open=Count("pk"),
+    )
+
+
+def staff_todo(user, now=None) -> dict:
+    """What waits at the dispatch desk of the user's area, in one query: to dispatch, overdue, open."""
+    now = now or timezone.now()
+    return visible_tickets(user).filter(status__in=OPEN_STATUSES).order_by().aggregate(
+        to_dispatch=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        open=Count("pk"),
+    )
+
+
+def follow_ups_due(user) -> int:
+    return visible_tickets(user).filter(status=Status.RESOLVED).count()
+
+
+def my_open_tickets(user, limit: int = 5) -> list[Ticket]:
+    """A resident's latest demands still moving or waiting for their rating."""
+    return list(Ticket.objects.filter(reporter=user).exclude(status__in=[Status.CLOSED, Status.MERGED, Status.REJECTED])
+                .select_related("category").order_by("-created_at", "-id")[:limit])
+
+
+def to_rate_count(user) -> int:
+    """The resident's resolved demands that still wait for their rating."""
+    return Ticket.objects.filter(reporter=user, status=Status.RESOLVED, rating="").count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_staff, views_wishes
+from . import views, views_catalogue, views_offerings, views_staff, views_wishes
 
 app_name = "tickets"
 urlpatterns = [
@@ -24,4 +24,12 @@ urlpatterns = [
     path("orders/", views_wishes.orders, name="orders"),
     path("orders/offering/<int:offering_pk>/", views_wishes.order_new, name="order_new"),
     path("orders/<int:pk>/<slug:action>/", views_wishes.order_act, name="order_act"),
+    path("offerings/org/<int:org_pk>/", views_offerings.offerings, name="offerings"),
+    path("offerings/<int:pk>/toggle/", views_offerings.offering_toggle, name="offering_toggle"),
+    path("catalogue/", views_catalogue.catalogue, name="catalogue"),
+    path("catalogue/standard/", views_catalogue.catalogue_standard, name="catalogue_standard"),
+    path("catalogue/new/", views_catalogue.category_edit, name="category_new"),
+    path("catalogue/<int:pk>/", views_catalogue.category_edit, name="category_edit"),
+    path("open311-keys/", views_catalogue.open311_keys, name="open311_keys"),
+    path("open311-keys/<int:pk>/revoke/", views_catalogue.open311_key_revoke_view, name="open311_key_revoke"),
 ]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.pagination import paginate
@@ -15,16 +16,18 @@ from . import permissions as perms
 from . import selectors, services
 from .duplicates import suggest_duplicates
 from .forms import DispatchForm, FollowUpForm, SubmitForm
-from .models import Attachment, Channel, FollowUp, HandlingLevel, Ticket
+from .models import Attachment, Channel, FollowUp, HandlingLevel, Status, Ticket
 from .routing import candidates, first_route
+from .workflow import can_transition
 
 
 def error_text(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
-def run_action(request, fn) -> bool:
-    """Run a button's service call; its outcome (or refusal) becomes the page's message."""
+def run_action(request, fn, done: str = "") -> bool:
+    """Run a button's service call; its outcome (or refusal) becomes the page's message, saying what
+    happened when the caller tells (`done`, e.g. "已受理 #61")."""
     try:
         fn()
     except ValidationError as e:
@@ -32,7 +35,7 @@ def run_action(request, fn) -> bool:
     except PermissionDenied as e:
         messages.error(request, str(e) or _("没有权限执行此操作"))
     else:
-        messages.success(request, _("已保存"))
+        messages.success(request, done or _("已保存"))
         return True
     return False
 
@@ -67,7 +70,8 @@ def submit(request):
         else:
             messages.success(request, _("诉求已提交，编号 #%(pk)s") % {"pk": ticket.pk})
             return redirect("tickets:detail", pk=ticket.pk)
-    return render(request, "tickets/submit.html", {"form": form})
+    # A refused submission (bad photo, missing field) answers 400 with the form and its messages.
+    return render(request, "tickets/submit.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -102,11 +106,11 @@ def detail(request, pk: int):
     user = request.user
     ctx = {
         "t": t,
-        "events": selectors.ticket_events(t),
+        "events": selectors.ticket_timeline(user, t),
         "photos": selectors.ticket_attachments(t),
         "follow_ups": selectors.ticket_follow_ups(t),
-        "can_dispatch": perms.can_dispatch_ticket(user, t) and t.status in ("submitted", "dispatched", "accepted",
-                                                                               "in_progress", "reopened"),
+        # The transition table says which states allow it, not a copy of it here.
+        "can_dispatch": perms.can_dispatch_ticket(user, t) and can_transition(t, Status.DISPATCHED),
         "can_handle": perms.can_handle_ticket(user, t),
         "can_follow_up": perms.can_follow_up_ticket(user, t),
         "can_rate": perms.can_rate_ticket(user, t),
@@ -120,7 +124,7 @@ def detail(request, pk: int):
         ctx["suggested"] = first_route(t)
         ctx["candidates"] = candidates(t)
         ctx["levels"] = HandlingLevel.choices
-        if t.status in ("submitted", "dispatched"):
+        if can_transition(t, Status.MERGED):  # a duplicate could still be merged
             ctx["duplicates"] = suggest_duplicates(user=user, node_path=t.node_path, text=f"{t.title} {t.description}",
                                                    exclude_pk=t.pk)
     if ctx["can_follow_up"] or ctx["can_rate"]:
@@ -135,6 +139,21 @@ def _int(value) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+# What the toast says after each button: the step and the ticket's number.
+DONE_MESSAGES = {
+    "dispatch": _lazy("已分办 #%(pk)s"),
+    "accept": _lazy("已受理 #%(pk)s"),
+    "start": _lazy("已开始办理 #%(pk)s"),
+    "resolve": _lazy("已办结 #%(pk)s，将请居民评价"),
+    "reject": _lazy("已退回 #%(pk)s"),
+    "merge": _lazy("已将 #%(pk)s 并入同一事项"),
+    "follow-up": _lazy("已记录回访 #%(pk)s"),
+    "rate": _lazy("感谢评价，#%(pk)s 的评价已提交"),
+    "close": _lazy("已结案 #%(pk)s"),
+    "supervise": _lazy("已督办 #%(pk)s"),
+}
 
 
 @login_required
@@ -164,7 +183,7 @@ def act(request, pk: int, action: str):
     }
     if action not in calls:
         raise Http404
-    run_action(request, calls[action])
+    run_action(request, calls[action], DONE_MESSAGES[action] % {"pk": t.pk})
     if not perms.can_view_ticket(u, Ticket.objects.get(pk=t.pk)):
         return redirect("tickets:home")
     return redirect("tickets:detail", pk=t.pk)

@@ -5,19 +5,17 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import AuditLog
-from gongzhi.accounts.services import audit_record
 from gongzhi.core.pagination import paginate
 from gongzhi.core.responses import xlsx_response
 from gongzhi.territory import selectors as territory
 
 from . import permissions as perms
 from . import selectors, services
-from .export import measures_xlsx
 from .measures import period_bounds, ticket_measures
 from .models import OPEN_STATUSES, Status
 from .views import error_text
@@ -59,13 +57,15 @@ def _date(value):
     try:
         return datetime.date.fromisoformat(value) if value else None
     except ValueError:
-        raise ValidationError({"date": ["日期格式应为 YYYY-MM-DD"]}) from None
+        raise ValidationError({"date": [_("日期格式应为 YYYY-MM-DD")]}) from None
 
 
 def _measures(request):
-    roots = list(territory.root_nodes(request.user)[:50])
+    roots = [n for n in territory.root_nodes(request.user)[:50] if perms.is_worker_for(request.user, n.path)]
     node_id = request.GET.get("node")
-    node = territory.get_node(request.user, int(node_id)) if (node_id or "").isdigit() else (roots[0] if roots else None)
+    if node_id and not (node_id.isascii() and node_id.isdigit() and len(node_id) <= 18):
+        raise ValidationError({"node": [_("地区编号无效")]})
+    node = selectors.measures_node(request.user, int(node_id)) if node_id else (roots[0] if roots else None)
     start, end = period_bounds(_date(request.GET.get("start")), _date(request.GET.get("end")))
     return node, roots, start, end
 
@@ -89,10 +89,8 @@ def stats_xlsx(request):
         node, _roots, start, end = _measures(request)
     except ValidationError as e:
         return HttpResponse(error_text(e), status=400, content_type="text/plain; charset=utf-8")
-    if node is None or not perms.is_worker_for(request.user, node.path):
-        from django.http import Http404
+    if node is None:
         raise Http404
-    m = ticket_measures(node, start, end)
-    audit_record(actor=request.user, action=AuditLog.Action.EXPORT, target=node, detail={"what": "ticket_measures"},
-                 request=request)
-    return xlsx_response(measures_xlsx(m), f"{node.name}-诉求三率-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    data, filename = services.measures_export(actor=request.user, measures=ticket_measures(node, start, end),
+                                              request=request)
+    return xlsx_response(data, filename)

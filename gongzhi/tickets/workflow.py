@@ -3,10 +3,11 @@ transition (checks the table, writes exactly one event row, saves the changed fi
 
 Services lock the row (`lock_ticket`), check permission, then call `apply_transition`."""
 
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import Conflict
 
 from .models import Action, Status, Ticket, TicketEvent
 
@@ -30,6 +31,15 @@ def can_transition(ticket: Ticket, to: str) -> bool:
     return to in TRANSITIONS[ticket.status]
 
 
+def check_transition(ticket: Ticket, to: str) -> None:
+    """Conflict (409) unless the table allows the move."""
+    if not can_transition(ticket, to):
+        raise Conflict(
+            _("工单不能从“%(a)s”变为“%(b)s”") % {"a": ticket.get_status_display(), "b": Status(to).label},
+            code="bad_transition", status=ticket.status,
+        )
+
+
 def lock_ticket(ticket_or_pk, *, skip_locked: bool = False) -> Ticket:
     """Re-read the ticket under a row lock (PostgreSQL); on SQLite the IMMEDIATE transaction already
     serialises writers. Must be called inside transaction.atomic."""
@@ -43,11 +53,7 @@ def lock_ticket(ticket_or_pk, *, skip_locked: bool = False) -> Ticket:
 def apply_transition(ticket: Ticket, to: str, *, actor, action: str, note: str = "", data: dict | None = None,
                      fields: dict | None = None, now=None) -> TicketEvent:
     """Move a locked ticket to `to`, set `fields`, and write one event row."""
-    if not can_transition(ticket, to):
-        raise ValidationError(
-            _("工单不能从“%(a)s”变为“%(b)s”") % {"a": ticket.get_status_display(), "b": Status(to).label},
-            code="bad_transition",
-        )
+    check_transition(ticket, to)
     now = now or timezone.now()
     event = TicketEvent.objects.create(ticket=ticket, actor=actor, at=now, action=action, from_status=ticket.status,
                                        to_status=to, note=note, data=data or {})

@@ -64,3 +64,10 @@ def test_notify_writes_inbox_once_per_user(world, client_for):
     assert Notification.objects.filter(user=u).count() == 1
     r = client_for(u).get(reverse("accounts:inbox"))
     assert "新工单" in r.content.decode()
+
+
+def test_audit_log_rows_say_what_in_words(world, client_for):
+    audit_record(actor=world.users["community_a"], action="view", target=world.hh_a1)
+    page = client_for(world.users["auditor"]).get(reverse("accounts:audit_log")).content.decode()
+    assert "territory.household#" not in page
+    assert "查看户“" in page

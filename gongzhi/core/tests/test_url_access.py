@@ -15,6 +15,15 @@ PUBLIC = [
     r"^api/openapi\.json$",
     r"^api/accounts/token$",
     r"^api/evaluation/board/",
+    r"^deliberation/board/",
+    r"^api/deliberation/board/",
+    r"^activities/board/",
+    r"^activities/verify/",
+    r"^api/activities/certificates/verify/",
+    # installable web app: fetched by the browser without the session; no data in them
+    r"^manifest\.webmanifest$",
+    r"^sw\.js$",
+    r"^offline/$",
     r"^admin/",  # Django admin has its own login redirect (checked below)
 ]
 

@@ -1,13 +1,15 @@
 """The public notice board as JSON: no login, no personal data."""
 
+from django.utils.translation import gettext_lazy as _l
 from ninja import Router
 
 from .. import selectors
+from .schemas import place_of
 
 router = Router()
 
 
-@router.get("/board/{compound_id}", auth=None, summary="小区评比公示（无需登录）")
+@router.get("/board/{compound_id}", auth=None, summary=_l("小区评比公示（无需登录）"))
 def board(request, compound_id: int, month: str = ""):
     compound = selectors.board_compound(compound_id)
     out = []
@@ -22,7 +24,8 @@ def board(request, compound_id: int, month: str = ""):
             "version": period.version.number if period else None,
             "title": period.version.top_title if period else "",
             "ranking": [{
-                "rank": r.rank, "subject": r.subject.label, "total": r.total, "honoured": r.honoured,
+                "rank": r.rank, "subject": r.subject.label, "key": r.subject.key, "place_id": place_of(r.subject),
+                "total": r.total, "honoured": r.honoured,
                 "vetoed": r.vetoed, "veto_reason": r.veto_item.description if r.vetoed and r.veto_item else "",
                 "stars": r.stars,
             } for r in (selectors.published_results(period) if period else [])],

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from ..subjects import ref_id as place_of
+
 
 class ItemOut(Schema):
     id: int
@@ -14,11 +16,21 @@ class ItemOut(Schema):
     points: Decimal | None
     cap: Decimal | None
     max_value: Decimal
+    entry: str
+    max_count: int | None
     derived_from_id: int | None
 
     @staticmethod
     def resolve_category_label(obj):
         return obj.get_category_display()
+
+    @staticmethod
+    def resolve_entry(obj):
+        """What the juror enters: points (score items), count (bonus/deduction, per occurrence), flag (veto),
+        none (an exemption)."""
+        if obj.is_per_occurrence:
+            return "count"
+        return {"score": "points", "veto": "flag"}.get(obj.kind, "none")
 
 
 class VersionOut(Schema):
@@ -66,6 +78,7 @@ class JurorOut(Schema):
     name: str
     party: str
     party_label: str
+    active: bool
 
     @staticmethod
     def resolve_name(obj):
@@ -165,8 +178,20 @@ class ProgressOut(Schema):
     done: bool
 
 
+class SeatProgressOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    party: str
+    party_label: str
+    subjects_scored: int
+    subjects: int
+    done: bool
+
+
 class PeriodDetail(PeriodOut):
     progress: list[ProgressOut]
+    jury: list[SeatProgressOut]
 
     @staticmethod
     def resolve_progress(obj):
@@ -174,6 +199,24 @@ class PeriodDetail(PeriodOut):
 
         return [{"party": x.party, "label": x.label, "jurors": x.jurors, "subjects_scored": x.subjects_scored,
                  "subjects": x.subjects, "done": x.done} for x in period_progress(obj)]
+
+    @staticmethod
+    def resolve_jury(obj):
+        from ..selectors import jury_progress
+
+        return [seat_progress(x) for x in jury_progress(obj)]
+
+
+def seat_progress(x) -> dict:
+    s = x.seat
+    return {"id": s.pk, "user_id": s.user_id, "name": s.user.display_name, "party": s.party,
+            "party_label": s.get_party_display(), "subjects_scored": x.scored, "subjects": x.subjects,
+            "done": x.done}
+
+
+class PeriodJurorIn(Schema):
+    login: str
+    party: str
 
 
 class PeriodIn(Schema):
@@ -187,6 +230,8 @@ class ReasonIn(Schema):
 
 class ResultOut(Schema):
     subject_id: int
+    key: str
+    place_id: int | None
     label: str
     rank: int | None
     total: Decimal
@@ -205,14 +250,28 @@ class ResultOut(Schema):
         return obj.subject.label
 
     @staticmethod
+    def resolve_key(obj):
+        return obj.subject.key
+
+    @staticmethod
+    def resolve_place_id(obj):
+        return place_of(obj.subject)
+
+    @staticmethod
     def resolve_veto_reason(obj):
         return obj.veto_item.description if obj.vetoed and obj.veto_item else ""
 
 
 class SubjectOut(Schema):
     id: int
+    key: str
+    place_id: int | None
     label: str
     done: bool = False
+
+    @staticmethod
+    def resolve_place_id(obj):
+        return place_of(obj)
 
 
 class SheetIn(Schema):
@@ -235,15 +294,35 @@ class YearIn(Schema):
 
 
 class AwardOut(Schema):
+    id: int
     year: int
     rank: int
+    key: str
+    place_id: int | None
     label: str
     flag_months: int
     year_total: Decimal
     subsidy_percent: Decimal
+    granted_by_id: int
+    granted_by_name: str
+    granted_at: datetime.datetime
+
+    @staticmethod
+    def resolve_key(obj):
+        return obj.subject_key
+
+    @staticmethod
+    def resolve_place_id(obj):
+        return place_of(obj)
+
+    @staticmethod
+    def resolve_granted_by_name(obj):
+        return obj.granted_by.display_name
 
 
 class StandingOut(Schema):
+    key: str
+    place_id: int | None
     label: str
     flag_months: int
     year_total: Decimal
@@ -259,13 +338,85 @@ class SubsidyIn(Schema):
 class SubsidyOut(Schema):
     id: int
     year: int
+    assignment_id: int
     user_id: int
+    user_name: str
+    role: str
+    role_label: str
+    place_id: int | None
+    place: str
     version_number: int
     base_percent: Decimal
     extra_percent: Decimal
     percent: Decimal
+    note: str
     granted_by_id: int
+    granted_by_name: str
+    granted_at: datetime.datetime
 
     @staticmethod
     def resolve_version_number(obj):
         return obj.version.number
+
+    @staticmethod
+    def resolve_user_name(obj):
+        return obj.user.display_name
+
+    @staticmethod
+    def resolve_role(obj):
+        return obj.assignment.role
+
+    @staticmethod
+    def resolve_role_label(obj):
+        return obj.assignment.get_role_display()
+
+    @staticmethod
+    def resolve_place_id(obj):
+        return obj.assignment.node_id
+
+    @staticmethod
+    def resolve_place(obj):
+        return holder_place(obj.assignment)
+
+    @staticmethod
+    def resolve_granted_by_name(obj):
+        return obj.granted_by.display_name
+
+
+def holder_place(assignment) -> str:
+    node = assignment.node
+    if node is None:
+        return ""
+    from ..subjects import node_label
+
+    return node_label(node)
+
+
+class EvaluationRoleHolderOut(Schema):
+    assignment_id: int
+    user_id: int
+    name: str
+    role: str
+    role_label: str
+    place_id: int | None
+    place: str
+
+    @staticmethod
+    def resolve_assignment_id(obj):
+        return obj.pk
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.user.display_name
+
+    @staticmethod
+    def resolve_role_label(obj):
+        return obj.get_role_display()
+
+    @staticmethod
+    def resolve_place_id(obj):
+        return obj.node_id
+
+    @staticmethod
+    def resolve_place(obj):
+        return holder_place(obj)

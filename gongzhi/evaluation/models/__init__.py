@@ -14,10 +14,10 @@ from .rules import (
     SetKind,
     SubjectType,
 )
-from .scoring import Juror, Party, Score, ScoreSheet
+from .scoring import Juror, Party, PeriodJuror, Score, ScoreSheet
 
 __all__ = [
-    "Category", "CompoundType", "ItemKind", "Juror", "Party", "Period", "PeriodEvent", "PeriodKind", "RoleSubsidy",
+    "Category", "CompoundType", "ItemKind", "Juror", "Party", "Period", "PeriodEvent", "PeriodJuror", "PeriodKind", "RoleSubsidy",
     "RuleItem", "RuleSet", "RuleVersion", "Score", "ScoreSheet", "SetKind", "Subject", "SubjectResult",
     "SubjectType", "YearAward",
 ]

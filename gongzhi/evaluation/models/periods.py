@@ -73,8 +73,10 @@ class PeriodEvent(models.Model):
     class Action(models.TextChoices):
         OPEN = "open", _("开启")
         CLOSE = "close", _("结束评分")
-        AUTO_CLOSE = "auto_close", _("各方评分完成，自动结束")
+        AUTO_CLOSE = "auto_close", _("全体评委评分完成，自动结束")
         REOPEN = "reopen", _("重新开启")
+        JUROR_ADD = "juror_add", _("加入本期评委")
+        JUROR_REMOVE = "juror_remove", _("移出本期评委")
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("动作"), max_length=12, choices=Action.choices)
@@ -103,6 +105,9 @@ class SubjectResult(models.Model):
     bonus = models.DecimalField(_("加分"), max_digits=10, decimal_places=2)
     deduction = models.DecimalField(_("扣分"), max_digits=10, decimal_places=2)
     total = models.DecimalField(_("得分"), max_digits=10, decimal_places=2)
+    # The exact total as a fraction ("p/q"); the columns above are rounded once, for display. The year's
+    # standings add these, so no rounding enters a tie-break.
+    exact_total = models.CharField(max_length=80, blank=True)
     parties = models.PositiveSmallIntegerField(_("参评方数"))
     vetoed = models.BooleanField(_("一票否决"), default=False)
     veto_item = models.ForeignKey(RuleItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -76,6 +76,9 @@ class RuleVersion(models.Model):
     effective_from = models.DateField(_("生效日期"))
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     adopted_by = models.CharField(_("通过的会议或决定"), max_length=200)
+    # The deliberation decision that adopted this version (the free text above stays as its label).
+    decision = models.ForeignKey("deliberation.Decision", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="rule_versions", verbose_name=_("议事决定"))
     adopted_on = models.DateField(_("通过日期"), null=True, blank=True)
     summary = models.TextField(_("修订说明"), blank=True)
     base_points = models.DecimalField(_("基础分"), max_digits=7, decimal_places=2, default=Decimal("0"))
@@ -187,6 +190,22 @@ class RuleItem(models.Model):
         if self.kind == ItemKind.EXEMPTION:
             return Decimal("0")
         return self.cap if self.cap is not None else (self.points or Decimal("0"))
+
+    @property
+    def is_per_occurrence(self) -> bool:
+        """Bonus and deduction items count occurrences: the juror enters a count, the item gives the points."""
+        return self.kind in (ItemKind.BONUS, ItemKind.DEDUCTION)
+
+    def points_for(self, count: int) -> Decimal:
+        """count × points, capped at the per-period cap (one occurrence's points when there is no cap)."""
+        return min(count * (self.points or Decimal("0")), self.max_value)
+
+    @property
+    def max_count(self) -> int | None:
+        """Occurrences that reach the cap (more are accepted and give the cap)."""
+        if not self.is_per_occurrence or not self.points:
+            return None
+        return int(-(-self.max_value // self.points))
 
     @property
     def sign(self) -> int:

@@ -48,13 +48,46 @@ class Juror(models.Model):
         return f"{self.user} · {self.get_party_display()}"
 
 
+class PeriodJuror(models.Model):
+    """A seat on one period's jury. Copied from the rule set's active jurors when the period opens, adjustable
+    while it is open (a seat removed keeps its row and its sheets, which then stop counting). The period's
+    results and its closing rule read this jury, never the rule set's current one."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="jury", verbose_name=_("考评期"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="period_seats",
+                             verbose_name=_("评委"))
+    party = models.CharField(_("代表方"), max_length=16, choices=Party.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("所在组织"))
+    source = models.ForeignKey(Juror, on_delete=models.SET_NULL, null=True, blank=True, related_name="period_seats",
+                               verbose_name=_("来自评审团"))
+    active = models.BooleanField(_("在任"), default=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    added_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    removed_at = models.DateTimeField(_("退出时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("本期评委")
+        verbose_name_plural = _("本期评委")
+        ordering = ["period_id", "party", "id"]
+        # One seat per person and period: removing and adding again reactivates the same seat.
+        constraints = [models.UniqueConstraint(fields=["period", "user"], name="period_juror_one_seat")]
+        indexes = [models.Index(fields=["user", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_party_display()}"
+
+
 class ScoreSheet(models.Model):
     """What one juror recorded for one subject in one period. A re-scoring appends a new sheet and the old
     one stops being current; a re-submission with the same client key returns the sheet already saved."""
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="sheets")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="sheets")
-    juror = models.ForeignKey(Juror, on_delete=models.PROTECT, related_name="sheets")
+    juror = models.ForeignKey(PeriodJuror, on_delete=models.PROTECT, related_name="sheets")
     party = models.CharField(_("代表方"), max_length=16, choices=Party.choices)
     client_key = models.CharField(_("提交编号"), max_length=64, unique=True)
     note = models.TextField(_("备注"), blank=True)
@@ -87,7 +120,9 @@ class Score(models.Model):
     # of a large compound writes millions of these rows.
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.PROTECT, related_name="scores", db_index=False)
     item = models.ForeignKey(RuleItem, on_delete=models.PROTECT, related_name="+", db_index=False)
-    value = models.DecimalField(_("分数"), max_digits=6, decimal_places=2)
+    # The points this item gives (for a per-occurrence item: count × points, capped).
+    value = models.DecimalField(_("分数"), max_digits=8, decimal_places=2)
+    count = models.PositiveIntegerField(_("次数"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:

@@ -10,20 +10,20 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
-from gongzhi.territory.models import Role, RoleAssignment
+from gongzhi.territory.models import RoleAssignment
 
 from ..models import Period, RoleSubsidy, RuleSet, SetKind, YearAward
+from ..periods_calendar import check_year
 from ..permissions import can_manage_rule_set
-from ..selectors import year_standings
+from ..selectors import ROLE_HOLDERS, year_standings
 from .periods import version_in_force
-
-ROLE_HOLDERS = {Role.COMPOUND_HEAD, Role.BUILDING_HEAD, Role.UNIT_HEAD}
 
 
 @transaction.atomic
 def awards_grant(*, actor, rule_set: RuleSet, year: int, subsidy_percent: Decimal | None = None) -> list[YearAward]:
     """Award the year's top N by red-flag months (ties: see selectors.year_standings). N and the subsidy come
     from the version in force at the end of the year unless a subsidy is given. Granted once per year."""
+    check_year(year)
     rule_set = RuleSet.objects.select_for_update().select_related("node").get(pk=rule_set.pk)
     if not can_manage_rule_set(actor, rule_set):
         raise PermissionDenied(_("您不能授予这套细则的年度奖励"))
@@ -40,7 +40,7 @@ def awards_grant(*, actor, rule_set: RuleSet, year: int, subsidy_percent: Decima
     if subsidy_percent is None:
         subsidy_percent = version.award_subsidy_percent
     subsidy_percent = Decimal(str(subsidy_percent))
-    if not Decimal("0") <= subsidy_percent <= Decimal("100"):
+    if not subsidy_percent.is_finite() or not Decimal("0") <= subsidy_percent <= Decimal("100"):
         raise ValidationError({"subsidy_percent": [_("补贴比例应在0至100之间")]})
     standings = [s for s in year_standings(rule_set, year) if s.flag_months > 0][: version.award_count]
     if not standings:
@@ -64,6 +64,7 @@ REVOKE_REASON_MIN = 4
 def awards_revoke(*, actor, rule_set: RuleSet, year: int, reason: str, request=None) -> int:
     """Revoke every current award of the year (撤销年度奖励), e.g. after a period was reopened and its results
     changed. The rows stay, marked with who, when and why; the year can then be granted again."""
+    check_year(year)
     rule_set = RuleSet.objects.select_for_update().select_related("node").get(pk=rule_set.pk)
     if not can_manage_rule_set(actor, rule_set):
         raise PermissionDenied(_("您不能撤销这套细则的年度奖励"))
@@ -84,6 +85,7 @@ def awards_revoke(*, actor, rule_set: RuleSet, year: int, reason: str, request=N
 @transaction.atomic
 def role_subsidy_grant(*, actor, rule_set: RuleSet, year: int, assignment: RoleAssignment, note: str = "") -> RoleSubsidy:
     """Grant a compound/building/unit head the subsidy the rules set (seed 002: 10%, then 10% more)."""
+    check_year(year)
     rule_set = RuleSet.objects.select_for_update().select_related("node").get(pk=rule_set.pk)
     if not can_manage_rule_set(actor, rule_set):
         raise PermissionDenied(_("您不能授予“三长”补贴"))

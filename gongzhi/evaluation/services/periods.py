@@ -12,8 +12,8 @@ from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
 
 from .. import aggregation, subjects
-from ..models import Juror, Period, PeriodEvent, RuleSet, RuleVersion, ScoreSheet, Subject
-from ..periods_calendar import bounds
+from ..models import Juror, Party, Period, PeriodEvent, PeriodJuror, RuleSet, RuleVersion, ScoreSheet, Subject
+from ..periods_calendar import bounds, check_day
 from ..permissions import can_manage_rule_set
 
 
@@ -24,11 +24,23 @@ def version_in_force(rule_set: RuleSet, day: datetime.date) -> RuleVersion | Non
     )
 
 
+def default_selection(rule_set: RuleSet, rows: list[Subject]) -> list[Subject]:
+    """The subjects a new period takes when none are given: the previous period's selection (by place), or
+    every candidate when there is no previous period."""
+    previous = rule_set.periods.order_by("-start").first()
+    if previous is None:
+        return rows
+    keys = set(previous.subjects.values_list("key", flat=True))
+    return [s for s in rows if s.key in keys]
+
+
 @transaction.atomic
 def period_open(*, actor, rule_set: RuleSet, day: datetime.date, subject_refs: list[int] | None = None) -> Period:
     """Open the period (month by default) containing `day`, scored under the version in force on its first
-    day. The subjects are a snapshot: everything of the subject type under the rule set's node, or the
-    given ids (node, household or organisation ids) among those."""
+    day. The subjects are a snapshot: the given place ids (node, household or organisation ids) among the
+    candidates under the rule set's node, or by default the previous period's selection (everything for the
+    first period). The period's jury is a copy of the rule set's active jurors."""
+    check_day(day)
     rule_set = RuleSet.objects.select_for_update().select_related("node").get(pk=rule_set.pk)
     if not can_manage_rule_set(actor, rule_set):
         raise PermissionDenied(_("您不能管理这套评分细则的考评期"))
@@ -47,6 +59,8 @@ def period_open(*, actor, rule_set: RuleSet, day: datetime.date, subject_refs: l
         if unknown:
             raise ValidationError({"subjects": [_("有%(n)s个对象不在本细则的范围内") % {"n": len(unknown)}]})
         rows = [s for s in rows if subjects.ref_id(s) in wanted]
+    else:
+        rows = default_selection(rule_set, rows)
     if not rows:
         raise ValidationError({"subjects": [_("没有可评比的对象")]})
     period = Period.objects.create(rule_set=rule_set, version=version, start=start, end=end, label=label,
@@ -54,25 +68,24 @@ def period_open(*, actor, rule_set: RuleSet, day: datetime.date, subject_refs: l
     for s in rows:
         s.period = period
     Subject.objects.bulk_create(rows, batch_size=2000)
+    PeriodJuror.objects.bulk_create([
+        PeriodJuror(period=period, user_id=j.user_id, party=j.party, organisation_id=j.organisation_id, source=j,
+                    added_by=actor)
+        for j in Juror.objects.filter(rule_set=rule_set, active=True).order_by("party", "id")
+    ])
     PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.OPEN, actor=actor)
     audit_record(actor=actor, action=AuditLog.Action.CREATE, target=period,
                  detail={"version": version.number, "subjects": len(rows)})
     return period
 
 
-def expected_parties(period: Period) -> set[str]:
-    return set(Juror.objects.filter(rule_set_id=period.rule_set_id, active=True).values_list("party", flat=True))
-
-
-def all_parties_scored(period: Period) -> bool:
-    parties = expected_parties(period)
-    if not parties:
+def jury_complete(period: Period) -> bool:
+    """Every juror on the period's jury has scored every subject (and there is a jury)."""
+    seats = list(period.jury.filter(active=True).values_list("user_id", flat=True))
+    if not seats:
         return False
-    covered = (
-        ScoreSheet.objects.filter(period=period, is_current=True, party__in=parties)
-        .values("subject_id", "party").distinct().count()
-    )
-    return covered >= period.subjects.count() * len(parties)
+    done = ScoreSheet.objects.filter(period=period, is_current=True, submitted_by__in=seats).count()
+    return done >= period.subjects.count() * len(seats)
 
 
 def _close(period: Period, actor, action: str, reason: str = "") -> Period:
@@ -99,7 +112,7 @@ def period_close(*, actor, period: Period, reason: str = "") -> Period:
 
 def close_if_complete(period: Period, actor) -> bool:
     """Called inside the sheet's transaction, with the period row locked."""
-    if all_parties_scored(period):
+    if jury_complete(period):
         _close(period, actor, PeriodEvent.Action.AUTO_CLOSE)
         return True
     return False
@@ -123,3 +136,50 @@ def period_reopen(*, actor, period: Period, reason: str) -> Period:
                                round=period.round)
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, target=period, detail={"reopen": reason[:300]})
     return period
+
+
+def _open_for_jury(actor, period: Period) -> Period:
+    period = Period.objects.select_for_update().select_related("rule_set__node").get(pk=period.pk)
+    if not can_manage_rule_set(actor, period.rule_set):
+        raise PermissionDenied(_("您不能管理这个考评期的评审团"))
+    if not period.is_open:
+        raise ValidationError(_("%(l)s的评分已经结束，评审团不能再调整") % {"l": period.label})
+    return period
+
+
+@transaction.atomic
+def period_juror_add(*, actor, period: Period, user, party: str) -> PeriodJuror:
+    """Seat someone on an open period's jury (only this period). A person removed earlier gets their seat
+    back, with the sheets they had written."""
+    period = _open_for_jury(actor, period)
+    if party not in Party.values:
+        raise ValidationError({"party": [_("请选择评委代表的一方")]})
+    seat = PeriodJuror.objects.filter(period=period, user=user).first()
+    if seat is not None and seat.active:
+        raise ValidationError({"user": [_("%(u)s 已是本期评审团成员") % {"u": user.display_name}]})
+    if seat is None:
+        seat = PeriodJuror.objects.create(period=period, user=user, party=party, added_by=actor)
+    else:
+        seat.active, seat.party, seat.removed_at, seat.removed_by = True, party, None, None
+        seat.added_by = actor
+        seat.save(update_fields=["active", "party", "removed_at", "removed_by", "added_by"])
+    PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.JUROR_ADD, actor=actor,
+                               reason=f"{user.display_name}（{seat.get_party_display()}）"[:300], round=period.round)
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=period, detail={"juror_add": user.pk})
+    return seat
+
+
+@transaction.atomic
+def period_juror_remove(*, actor, period: Period, seat: PeriodJuror) -> PeriodJuror:
+    """Take a seat off an open period's jury. The row and its sheets stay; the sheets no longer count."""
+    period = _open_for_jury(actor, period)
+    seat = PeriodJuror.objects.select_for_update().select_related("user").get(pk=seat.pk, period=period)
+    if not seat.active:
+        raise ValidationError(_("%(u)s 已不在本期评审团") % {"u": seat.user.display_name})
+    seat.active, seat.removed_at, seat.removed_by = False, timezone.now(), actor
+    seat.save(update_fields=["active", "removed_at", "removed_by"])
+    PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.JUROR_REMOVE, actor=actor,
+                               reason=f"{seat.user.display_name}（{seat.get_party_display()}）"[:300],
+                               round=period.round)
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, target=period, detail={"juror_remove": seat.user_id})
+    return seat

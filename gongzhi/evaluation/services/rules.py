@@ -27,6 +27,7 @@ from ..models import (
     SetKind,
     SubjectType,
 )
+from ..periods_calendar import check_day
 from ..permissions import can_manage_rule_set
 
 # Which places may carry a rule set for which subjects.
@@ -80,7 +81,7 @@ VERSION_SETTINGS = ("base_points", "top_n", "top_title", "award_count", "award_s
 @transaction.atomic
 def version_create(*, actor, rule_set: RuleSet, effective_from: datetime.date, adopted_by: str,
                    effective_to: datetime.date | None = None, adopted_on: datetime.date | None = None,
-                   summary: str = "", copy_items: bool = True, **settings) -> RuleVersion:
+                   summary: str = "", copy_items: bool = True, decision=None, **settings) -> RuleVersion:
     """A new version from `effective_from`. The items (and settings not given) of the latest version are
     copied, each copy remembering the item it came from, so a revision is a small edit of a draft.
 
@@ -89,7 +90,12 @@ def version_create(*, actor, rule_set: RuleSet, effective_from: datetime.date, a
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
     if not can_manage_rule_set(actor, rule_set):
         raise PermissionDenied(_("您不能修改这套评分细则"))
-    adopted_by = (adopted_by or "").strip()
+    check_day(effective_from, "effective_from")
+    check_day(effective_to, "effective_to")
+    check_day(adopted_on, "adopted_on")
+    adopted_by = (adopted_by or "").strip() or (str(decision)[:200] if decision is not None else "")
+    if decision is not None and not rule_set.node.path.startswith(decision.topic.place_path):
+        raise ValidationError({"decision": [_("该议事决定不属于这套评分细则的区划")]})
     if not adopted_by:
         raise ValidationError({"adopted_by": [_("请填写通过本版本的会议或决定")]})
     if effective_to and effective_to < effective_from:
@@ -127,7 +133,7 @@ def version_create(*, actor, rule_set: RuleSet, effective_from: datetime.date, a
     number = (rule_set.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     version = RuleVersion.objects.create(
         rule_set=rule_set, number=number, effective_from=effective_from, effective_to=effective_to,
-        adopted_by=adopted_by, adopted_on=adopted_on, summary=summary, created_by=actor, **values)
+        adopted_by=adopted_by, adopted_on=adopted_on, summary=summary, created_by=actor, decision=decision, **values)
     if copy_items and latest is not None:
         RuleItem.objects.bulk_create([
             RuleItem(version=version, position=i.position, kind=i.kind, category=i.category,
@@ -139,17 +145,43 @@ def version_create(*, actor, rule_set: RuleSet, effective_from: datetime.date, a
     return version
 
 
+def _setting_decimal(values: dict, key: str) -> Decimal:
+    try:
+        v = Decimal(str(values.get(key, 0)))
+    except InvalidOperation:
+        raise ValidationError({key: [_("请填写数字")]}) from None
+    if not v.is_finite():
+        raise ValidationError({key: [_("请填写数字")]})
+    return v
+
+
 def _check_settings(values: dict) -> None:
+    """Every setting in its range, with a clear message (never an overflow or a NaN in the database)."""
+    base = _setting_decimal(values, "base_points")
+    if not Decimal("0") <= base < Decimal("100000") or base != base.quantize(Decimal("0.01")):
+        raise ValidationError({"base_points": [_("基础分应在0至99999.99之间，最多两位小数")]})
+    values["base_points"] = base.quantize(Decimal("0.01"))
+    for k, top in (("top_n", 1000), ("award_count", 100)):
+        v = values.get(k, 0)
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= top:
+            raise ValidationError({k: [_("名额应为0至%(m)s的整数") % {"m": top}]})
+    if len(str(values.get("top_title", "") or "")) > 30:
+        raise ValidationError({"top_title": [_("表彰称号最多30个字")]})
     for k in ("award_subsidy_percent", "role_subsidy_percent", "role_subsidy_extra_percent"):
-        v = Decimal(str(values.get(k, 0)))
-        if not Decimal("0") <= v <= Decimal("100"):
+        v = _setting_decimal(values, k)
+        if not Decimal("0") <= v <= Decimal("100") or v != v.quantize(Decimal("0.01")):
             raise ValidationError({k: [_("补贴比例应在0至100之间")]})
+        values[k] = v
+    if values["role_subsidy_percent"] + values["role_subsidy_extra_percent"] > Decimal("100"):
+        raise ValidationError({"role_subsidy_extra_percent": [_("“三长”补贴合计不能超过100%")]})
     thresholds = values.get("star_thresholds", "")
     if thresholds:
         try:
-            nums = [Decimal(x) for x in thresholds.split(",")]
+            nums = [Decimal(x) for x in str(thresholds).split(",")]
         except InvalidOperation:
             raise ValidationError({"star_thresholds": [_("星级分数线应为逗号分隔的数字")]}) from None
+        if not all(n.is_finite() and Decimal("0") <= n < Decimal("100000") for n in nums):
+            raise ValidationError({"star_thresholds": [_("星级分数线应为0至99999之间的数字")]})
         if nums != sorted(nums) or len(nums) > 5:
             raise ValidationError({"star_thresholds": [_("星级分数线最多五个，且从低到高排列")]})
 
@@ -170,6 +202,8 @@ def _decimal(value, field: str) -> Decimal | None:
         d = Decimal(str(value))
     except InvalidOperation:
         raise ValidationError({field: [_("请填写数字")]}) from None
+    if not d.is_finite():
+        raise ValidationError({field: [_("请填写数字")]})
     if d < 0 or d != d.quantize(Decimal("0.01")) or d >= Decimal("10000"):
         raise ValidationError({field: [_("分值应为不小于0的数，最多两位小数")]})
     return d.quantize(Decimal("0.01"))

@@ -107,7 +107,7 @@ def test_revocation_hides_the_awards_from_board_ledger_and_api_and_marks_them_on
     assert all(row[5] in ("", None) and row[6] is None for row in ledger_year_rows(client, hd))
     assert not selectors.rule_set_awards(hd.rule_set).exists()
     r = staff.get(f"/api/evaluation/rulesets/{hd.rule_set.pk}/awards")
-    assert r.status_code == 200 and r.json() == []
+    assert r.status_code == 200 and r.json() == {"items": [], "count": 0}
     assert staff.get(revoke_url(hd)).status_code == 404
     with pytest.raises(ValidationError, match="没有可撤销的奖励"):
         services.awards_revoke(actor=hd.staff, rule_set=hd.rule_set, year=2023, reason=REASON)

@@ -17,7 +17,7 @@ def month(hd, m: int, sanitation: list[int], year: int = 2023):
     """A closed month in which every party gives unit i the sanitation score sanitation[i]."""
     p = hd.open(datetime.date(year, m, 1))
     item = p.version.items.get(position=7)
-    for j in ("c1", "p1", "o1", "r1"):
+    for j in ("c1", "p1", "o1", "r1", "r2"):
         for i, s in enumerate(sanitation):
             hd.score(j, p, i, {item.pk: s})
     p.refresh_from_db()
@@ -104,8 +104,8 @@ def test_filial_families_rank_households(world):
     assert not rs.is_public  # households never go on the public board
     for n in range(12):
         make_household(world.unit_a1_1, world.micro_a1_1, f"3{n:02d}")
+    (j,) = _jury(staff, rs, [Party.RESIDENTS])  # before the period opens: it copies the jury
     p = services.period_open(actor=staff, rule_set=rs, day=datetime.date(2024, 12, 1))
-    (j,) = _jury(staff, rs, [Party.RESIDENTS])
     items = list(p.version.items.all())
     for n, s in enumerate(p.subjects.order_by("sort_key")):
         services.sheet_submit(actor=j.user, period=p, subject_id=s.pk, client_key=key(),

@@ -80,9 +80,11 @@ def test_offline_submit_keeps_draft_and_resubmit_counts_once(live_server, page):
     assert (sheet.client_key, sheet.submitted_by_id, sheet.subject_id, sheet.is_current) == \
         (client_key, juror.user_id, first.pk, True)
     assert scores[sanitation.pk].value == Decimal("8.5") and scores[sanitation.pk].note == "楼道基本干净"
-    assert (scores[volunteers.pk].value, scores[clutter.pk].value, scores[veto.pk].value) == (3, 2, 1)
+    # Counts: 3 volunteers (+1 each), 2 places of clutter (−2 each): the items turn them into points.
+    assert (scores[volunteers.pk].count, scores[clutter.pk].count) == (3, 2)
+    assert (scores[volunteers.pk].value, scores[clutter.pk].value, scores[veto.pk].value) == (3, 4, 1)
     assert (sheet.score_sum, sheet.bonus_sum, sheet.deduction_sum, sheet.veto_item_id, sheet.note) == \
-        (Decimal("8.5"), 3, 2, veto.pk, "周六上午检查")
+        (Decimal("8.5"), 3, 4, veto.pk, "周六上午检查")
     # The draft is gone once the server confirmed; opening the next unit's form left none of its own.
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('gz-eval:'))") == []
 
@@ -111,4 +113,4 @@ def test_offline_submit_keeps_draft_and_resubmit_counts_once(live_server, page):
     current = [s for s in sheets if s.is_current]
     assert len(sheets) <= 2 and len(current) == 1
     assert (current[0].score_sum, current[0].bonus_sum, current[0].deduction_sum, current[0].veto_item_id) == \
-        (Decimal("8.5"), 3, 2, veto.pk)
+        (Decimal("8.5"), 3, 4, veto.pk)

@@ -78,4 +78,18 @@ def test_ledger_opens_in_libreoffice_without_repair(ledger_bytes, tmp_path):
 @pytest.mark.django_db
 def test_ledger_404s(hd, client):
     assert client.get(reverse("evaluation:ledger", args=[hd.world.compound_a.pk, 999999])).status_code == 404
-    assert client.get(reverse("evaluation:ledger", args=[hd.world.compound_a.pk, hd.rule_set.pk]) + "?year=x").status_code == 404
+    # A bad year is bad input (400 with a message), not a missing page.
+    assert client.get(reverse("evaluation:ledger", args=[hd.world.compound_a.pk, hd.rule_set.pk]) + "?year=x").status_code == 400
+
+
+@pytest.mark.django_db
+def test_ledger_writes_formula_like_text_as_text(hd, client):
+    from gongzhi.evaluation.models import RuleItem
+
+    hostile = '=HYPERLINK("http://x","点我")'
+    RuleItem.objects.filter(pk=hd.items(hd.v1)[0].pk).update(description=hostile)
+    close_month(hd, datetime.date(2023, 11, 1))
+    r = client.get(reverse("evaluation:ledger", args=[hd.world.compound_a.pk, hd.rule_set.pk]) + "?year=2023")
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    cells = [c for row in wb["评分细则"].iter_rows() for c in row if c.value == hostile]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)

@@ -11,7 +11,7 @@ def close_month(hd, day=datetime.date(2024, 1, 1), veto_unit=3):
     p = hd.open(day)
     san = p.version.items.get(position=7)
     veto = p.version.items.filter(kind=ItemKind.VETO).first()
-    for j in ("c1", "p1", "o1", "r1"):
+    for j in ("c1", "p1", "o1", "r1", "r2"):
         for i in range(4):
             values = {san.pk: 10 - i}
             notes = {}
@@ -107,13 +107,13 @@ def test_juror_scores_one_subject_after_another_idempotently(hd, client_for):
     assert r.status_code == 302 and r["Location"] == reverse("evaluation:score_subject", args=[p.pk, second.pk])
     r = c.post(url, data, HTTP_ACCEPT="application/json")  # the same submission again, after a network drop
     assert r.status_code == 200 and r.json()["ok"] and r.json()["created"] is False
-    assert ScoreSheet.objects.filter(juror=juror).count() == 1
+    assert ScoreSheet.objects.filter(submitted_by=juror.user).count() == 1
     # Bad values: refused with the item's range, nothing written.
     r = c.post(url, {"client_key": "b" * 32, f"item_{san.pk}": "12"}, HTTP_ACCEPT="application/json")
     assert r.status_code == 400 and "应在0至10之间" in r.json()["errors"][f"item_{san.pk}"][0]
     r = c.post(url, {"client_key": "c" * 32, f"item_{san.pk}": "12"})
     assert r.status_code == 400 and "应在0至10之间" in r.content.decode()
-    assert ScoreSheet.objects.filter(juror=juror).count() == 1
+    assert ScoreSheet.objects.filter(submitted_by=juror.user).count() == 1
 
 
 @pytest.mark.django_db

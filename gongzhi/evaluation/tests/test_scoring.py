@@ -48,7 +48,7 @@ def test_party_mean_then_mean_across_parties(hd):
     hd.score("p1", p, 0, {it[7]: 8})
     hd.score("o1", p, 0, {it[7]: 6})
     hd.score("r1", p, 0, {it[7]: 10, it[9]: 4})
-    hd.score("r2", p, 0, {it[7]: 10, it[8]: 2})
+    hd.score("r2", p, 0, {it[7]: 10, it[8]: 1})  # one occurrence of 楼道堆放杂物: 2 points
     p = services.period_close(actor=hd.staff, period=p)
     r = SubjectResult.objects.get(subject__node=hd.units[0], round=1)
     # residents: (10+10)/2 = 10; across parties (10+8+6+10)/4 = 8.5 (not the jurors' mean 8.8)
@@ -77,9 +77,13 @@ def test_close_query_count_does_not_depend_on_scores(hd, django_assert_max_num_q
 
 
 @pytest.mark.django_db
-def test_auto_close_when_every_party_scored_every_subject(hd):
+def test_auto_close_when_every_juror_scored_every_subject(hd):
     p = hd.open(OCT)
     full_round(hd, p, {0: 9, 1: 8, 2: 7, 3: 6}, skip={"r2"})
+    p.refresh_from_db()
+    # Every party has scored, but r2 (the residents' second juror) has not: the period stays open for them.
+    assert p.status == Period.Status.OPEN
+    full_round(hd, p, {0: 9, 1: 8, 2: 7, 3: 6}, skip={"c1", "p1", "o1", "r1"})
     p.refresh_from_db()
     assert p.status == Period.Status.CLOSED and p.round == 1
     ev = p.events.last()
@@ -94,8 +98,8 @@ def test_tie_break_is_documented_keys_not_database_order(hd):
     it = ids(hd, hd.v1)
     # Units 0 and 1 both total 105: unit 1 has no deduction and wins; units 2 and 3 are equal in every key
     # and fall back to their place in the tree.
-    for j in ("c1", "p1", "o1", "r1"):
-        hd.score(j, p, 0, {it[7]: 7, it[8]: 2})  # 100 + 7 - 2 = 105
+    for j in ("c1", "p1", "o1", "r1", "r2"):
+        hd.score(j, p, 0, {it[7]: 7, it[8]: 1})  # 100 + 7 - 2 = 105 (one occurrence, 2 points)
         hd.score(j, p, 1, {it[7]: 5})            # 100 + 5     = 105
         hd.score(j, p, 3, {it[7]: 5})
         hd.score(j, p, 2, {it[7]: 5})
@@ -133,7 +137,9 @@ def test_score_outside_item_range_refused_nothing_written(hd):
     p = hd.open(OCT)
     it = ids(hd, hd.v1)
     for bad, msg in [({it[7]: 11}, "应在0至10之间"), ({it[7]: -1}, "应在0至10之间"), ({it[7]: "abc"}, "不是数字"),
-                     ({it[7]: 5, it[1]: 11}, "应在0至10之间"), ({it[7]: "5.555"}, "最多两位小数"), ({}, "请为")]:
+                     ({it[7]: 5, it[1]: 1000}, "0至999的整数"), ({it[7]: 5, it[1]: "1.5"}, "请填写发生的次数"),
+                     ({it[7]: 5, it[1]: -1}, "请填写发生的次数"), ({it[7]: "NaN"}, "不是数字"),
+                     ({it[7]: "Infinity"}, "不是数字"), ({it[7]: "5.555"}, "最多两位小数"), ({}, "请为")]:
         with pytest.raises(ValidationError) as e:
             hd.score("c1", p, 0, bad)
         assert msg in str(e.value)
@@ -146,9 +152,11 @@ def test_non_juror_refused(hd, world):
     subject = p.subjects.first()
     it = ids(hd, hd.v1)
     for user in (world.users["community_a"], world.users["resident_a1"]):
-        with pytest.raises(PermissionDenied, match="不是这个评审团的评委"):
+        with pytest.raises(PermissionDenied, match="评审团的评委"):
             services.sheet_submit(actor=user, period=p, subject_id=subject.pk, client_key=key(), values={it[7]: 5})
-    services.juror_remove(actor=hd.staff, juror=hd.jurors["r2"])
+    # Removed from this period's jury: refused here.
+    seat = p.jury.get(user=hd.jurors["r2"].user)
+    services.period_juror_remove(actor=hd.staff, period=p, seat=seat)
     with pytest.raises(PermissionDenied):
         hd.score("r2", p, 0, {it[7]: 5})
     assert ScoreSheet.objects.count() == 0
@@ -218,7 +226,7 @@ def test_reopen_needs_reason_and_keeps_old_results(hd):
 def test_old_periods_keep_their_results_when_rules_change(hd):
     p = hd.open(OCT)
     it = ids(hd, hd.v1)
-    hd.score("c1", p, 0, {it[7]: 4, it[5]: 5})
+    hd.score("c1", p, 0, {it[7]: 4, it[5]: 1})  # one student admitted: 5 points
     services.period_close(actor=hd.staff, period=p)
     v3 = services.version_create(actor=hd.staff, rule_set=hd.rule_set, effective_from=datetime.date(2025, 1, 1),
                                  adopted_by="议事会", base_points=Decimal("50"))
@@ -233,7 +241,9 @@ def test_sheet_sums_match_its_item_scores(hd):
     p = hd.open(datetime.date(2024, 1, 1))
     it = ids(hd, hd.v2)
     veto = hd.v2.items.get(kind=ItemKind.VETO)
-    res = hd.score("c1", p, 0, {it[7]: "7.5", it[1]: 5, it[2]: 4, it[3]: 3, it[9]: 2, veto.pk: 1},
+    # Counts: item 1 (−5 each, cap 10) once, item 2 (+2 each, cap 4) three times (capped at 4), item 3 (−3
+    # each) once, item 9 (+1 each) twice.
+    res = hd.score("c1", p, 0, {it[7]: "7.5", it[1]: 1, it[2]: 3, it[3]: 1, it[9]: 2, veto.pk: 1},
                    notes={veto.pk: "飞线"})
     sheet = res.sheet
     by_kind = {}

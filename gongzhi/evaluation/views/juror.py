@@ -62,7 +62,7 @@ def score_subject(request, pk: int, subject_id: int):
             msg = _("已保存“%(s)s”的评分") % {"s": subject.label} if res.created else \
                 _("这份评分已经保存过，没有重复计入")
             if res.period_closed:
-                msg += _("；各方评分已全部完成，本期已结束")
+                msg += _("；全体评委已评完全部对象，本期已结束")
             messages.success(request, msg)  # the form script moves on to next_url, which shows it
             if wants_json:
                 return JsonResponse({"ok": True, "sheet": res.sheet.pk, "created": res.created,
@@ -73,7 +73,12 @@ def score_subject(request, pk: int, subject_id: int):
     rows = []
     for i in items:
         prev = previous.get(i.pk)
-        value = posted.get(f"item_{i.pk}", "") if posted is not None else (f"{prev.value.normalize():f}" if prev else "")
+        if posted is not None:
+            value = posted.get(f"item_{i.pk}", "")
+        elif prev is None:
+            value = ""
+        else:
+            value = str(prev.count) if prev.count is not None else f"{prev.value.normalize():f}"
         note = posted.get(f"note_{i.pk}", "") if posted is not None else (prev.note if prev else "")
         rows.append({"item": i, "value": value, "note": note, "errors": errors.get(f"item_{i.pk}", []),
                      "is_veto": i.kind == ItemKind.VETO})

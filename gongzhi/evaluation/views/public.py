@@ -1,13 +1,16 @@
 """The public notice board of a compound (公示栏): no login, no personal data."""
 
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.core.responses import xlsx_response
 
 from .. import selectors
 from ..ledger import build_ledger
+from ..periods_calendar import YEAR_MAX, YEAR_MIN, check_year
 
 
 def _pick(periods, month: str):
@@ -44,9 +47,8 @@ def ledger(request, compound_id: int, rule_set_id: int):
     if rs is None:
         raise Http404
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
-    if not 2000 <= year <= 2100:
-        raise Http404
-    return xlsx_response(build_ledger(rs, year), f"{compound.name}-{rs.name}-{year}年台账.xlsx")
+        year = check_year(int(request.GET.get("year") or timezone.localdate().year))
+    except (ValueError, ValidationError):
+        msg = _("年度应在%(a)s至%(b)s之间") % {"a": YEAR_MIN, "b": YEAR_MAX}
+        return HttpResponse(msg, status=400, content_type="text/plain; charset=utf-8")
+    return xlsx_response(build_ledger(rs, year), _("%(c)s-%(r)s-%(y)s年台账.xlsx") % {"c": compound.name, "r": rs.name, "y": year})

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.pagination import paginate
+from gongzhi.deliberation.selectors import decisions_adoptable_at
 from gongzhi.territory.models import Node
 
 from .. import aggregation, selectors, services
+from .. import subjects as subjects_mod
 from ..forms import (
     AwardRevokeForm,
     ItemForm,
@@ -24,6 +26,7 @@ from ..forms import (
     YearForm,
 )
 from ..models import RuleItem, ScoreSheet
+from ..periods_calendar import YEAR_MAX, YEAR_MIN
 from ..permissions import can_manage_rule_set
 from ..photos import image_kind
 from .common import report_errors
@@ -77,7 +80,7 @@ def rule_set_detail(request, pk: int):
         "subsidies": selectors.rule_set_subsidies(rs),
     }
     if manage:
-        ctx.update(version_form=VersionForm(), juror_form=JurorForm(), open_form=PeriodOpenForm(),
+        ctx.update(version_form=VersionForm(decisions=decisions_adoptable_at(rs.node)), juror_form=JurorForm(), open_form=PeriodOpenForm(),
                    award_form=YearForm(), subsidy_form=RoleSubsidyForm(assignments=selectors.role_holders(rs)))
     return render(request, "evaluation/rule_set.html", ctx)
 
@@ -86,12 +89,12 @@ def rule_set_detail(request, pk: int):
 @require_POST
 def version_new(request, pk: int):
     rs = _managed_rule_set(request, pk)
-    form = VersionForm(request.POST)
+    form = VersionForm(request.POST, decisions=decisions_adoptable_at(rs.node))
     if form.is_valid():
         d = form.cleaned_data
         try:
             v = services.version_create(actor=request.user, rule_set=rs, effective_from=d["effective_from"],
-                                        effective_to=d["effective_to"], adopted_by=d["adopted_by"],
+                                        effective_to=d["effective_to"], adopted_by=d["adopted_by"], decision=d["decision"],
                                         adopted_on=d["adopted_on"], summary=d["summary"], **form.settings())
         except ValidationError as e:
             report_errors(request, e)
@@ -177,19 +180,41 @@ def juror_remove(request, pk: int, juror_id: int):
 
 
 @login_required
-@require_POST
 def period_new(request, pk: int):
+    """Open a period. The rule set page posts a date only (the subjects are then the previous period's
+    selection); this page also lets staff choose the subjects, the previous selection ticked."""
     rs = _managed_rule_set(request, pk)
-    form = PeriodOpenForm(request.POST)
-    if form.is_valid():
-        try:
-            p = services.period_open(actor=request.user, rule_set=rs, day=form.cleaned_data["day"])
-        except ValidationError as e:
-            report_errors(request, e)
-        else:
-            messages.success(request, _("已开启%(l)s") % {"l": p.label})
-            return redirect("evaluation:period", p.pk)
-    return redirect("evaluation:rule_set", rs.pk)
+    form = PeriodOpenForm(request.POST or None)
+    candidates = subjects_mod.candidates(rs)
+    if request.method == "POST":
+        if form.is_valid():
+            refs = None
+            if request.POST.get("choose"):
+                try:
+                    refs = [int(x) for x in request.POST.getlist("subjects")]
+                except ValueError:
+                    refs = [-1]
+            try:
+                p = services.period_open(actor=request.user, rule_set=rs, day=form.cleaned_data["day"],
+                                         subject_refs=refs)
+            except ValidationError as e:
+                report_errors(request, e, form)
+            else:
+                messages.success(request, _("已开启%(l)s") % {"l": p.label})
+                return redirect("evaluation:period", p.pk)
+        if not request.POST.get("choose"):
+            for errs in form.errors.values():
+                for e in errs:
+                    messages.error(request, e)
+            return redirect("evaluation:rule_set", rs.pk)
+    chosen = {s.key for s in services.default_selection(rs, candidates)}
+    if request.method == "POST":
+        chosen = {s.key for s in candidates if str(subjects_mod.ref_id(s)) in request.POST.getlist("subjects")}
+    return render(request, "evaluation/period_new.html", {
+        "rs": rs, "form": form,
+        "candidates": [{"ref": subjects_mod.ref_id(s), "label": s.label, "checked": s.key in chosen}
+                       for s in candidates],
+    }, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -211,6 +236,8 @@ def awards_new(request, pk: int):
 def awards_revoke(request, pk: int, year: int):
     """Confirm, with a reason, the revocation of a year's awards (撤销年度奖励)."""
     rs = _managed_rule_set(request, pk)
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Http404
     awards = list(selectors.rule_set_awards(rs).filter(year=year))
     if not awards:
         raise Http404
@@ -249,13 +276,39 @@ def subsidy_new(request, pk: int):
 @login_required
 def period_detail(request, pk: int):
     p = selectors.get_period(request.user, pk)
+    manage = can_manage_rule_set(request.user, p.rule_set)
     return render(request, "evaluation/period.html", {
-        "p": p, "rs": p.rule_set, "manage": can_manage_rule_set(request.user, p.rule_set),
+        "p": p, "rs": p.rule_set, "manage": manage,
         "progress": selectors.period_progress(p),
+        "jury": selectors.jury_progress(p),
         "page": paginate(request, selectors.current_results(p)) if p.round else None,
         "n_subjects": p.subjects.count(),
         "events": selectors.period_events(p),
         "reason_form": ReasonForm(),
+        "juror_form": JurorForm() if manage and p.is_open else None,
+    })
+
+
+@login_required
+def period_close(request, pk: int):
+    """Confirm closing a period by hand, listing the jurors who have not scored every subject."""
+    p = selectors.get_period(request.user, pk)
+    if not can_manage_rule_set(request.user, p.rule_set):
+        raise PermissionDenied
+    if not p.is_open:
+        messages.error(request, _("%(l)s的评分已经结束") % {"l": p.label})
+        return redirect("evaluation:period", p.pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.period_close(actor=request.user, period=p, reason=form.cleaned_data["reason"])
+        except ValidationError as e:
+            report_errors(request, e, form)
+        else:
+            messages.success(request, _("已结束评分并生成排名"))
+            return redirect("evaluation:period", p.pk)
+    return render(request, "evaluation/period_close.html", {
+        "p": p, "rs": p.rule_set, "form": form, "pending": selectors.pending_jurors(p), "n_subjects": p.subjects.count(),
     })
 
 
@@ -264,13 +317,46 @@ def period_detail(request, pk: int):
 def period_action(request, pk: int):
     p = selectors.get_period(request.user, pk)
     reason = request.POST.get("reason", "")
+    if request.POST.get("action") != "reopen":
+        return redirect("evaluation:period_close", p.pk)
     try:
-        if request.POST.get("action") == "reopen":
-            services.period_reopen(actor=request.user, period=p, reason=reason)
-            messages.success(request, _("已重新开启，原因已记录"))
+        services.period_reopen(actor=request.user, period=p, reason=reason)
+        messages.success(request, _("已重新开启，原因已记录"))
+    except ValidationError as e:
+        report_errors(request, e)
+    return redirect("evaluation:period", p.pk)
+
+
+@login_required
+@require_POST
+def period_juror_new(request, pk: int):
+    p = selectors.get_period(request.user, pk)
+    if not can_manage_rule_set(request.user, p.rule_set):
+        raise PermissionDenied
+    form = JurorForm(request.POST)
+    if form.is_valid():
+        user = selectors.juror_candidate(p.rule_set, form.cleaned_data["login"])
+        if user is None:
+            messages.error(request, _("没有找到这个账号"))
         else:
-            services.period_close(actor=request.user, period=p, reason=reason)
-            messages.success(request, _("已结束评分并生成排名"))
+            try:
+                services.period_juror_add(actor=request.user, period=p, user=user, party=form.cleaned_data["party"])
+                messages.success(request, _("已加入本期评审团"))
+            except ValidationError as e:
+                report_errors(request, e)
+    return redirect("evaluation:period", p.pk)
+
+
+@login_required
+@require_POST
+def period_juror_remove(request, pk: int, seat_id: int):
+    p = selectors.get_period(request.user, pk)
+    if not can_manage_rule_set(request.user, p.rule_set):
+        raise PermissionDenied
+    seat = selectors.get_period_seat(p, seat_id)
+    try:
+        services.period_juror_remove(actor=request.user, period=p, seat=seat)
+        messages.success(request, _("已移出本期评审团，其评分不再计入"))
     except ValidationError as e:
         report_errors(request, e)
     return redirect("evaluation:period", p.pk)

@@ -2,6 +2,7 @@ import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -12,4 +13,4 @@ def age(birth_date: datetime.date | None) -> str:
         return ""
     today = timezone.localdate()
     years = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    return f"{years}岁"
+    return _("%(n)s岁") % {"n": years}

@@ -9,7 +9,7 @@ from gongzhi.people.models import Relation, Resident
 from gongzhi.people.pinyin import name_pinyin
 
 _seq = itertools.count(1)
-HEADERS = [c.header for c in COLUMNS]
+HEADERS = [str(c.header) for c in COLUMNS]
 
 
 def make_id(birth: str = "19500301", *, male: bool = True, region: str = "110101", seq: int | None = None) -> str:

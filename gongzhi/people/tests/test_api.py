@@ -29,7 +29,7 @@ def test_api_token_auth_residents_list_scoped_and_masked(client, world, people):
 def test_api_residents_search_and_bad_input(client_for, world, people):
     c = client_for(world.users["community_a"])
     assert [i["name"] for i in c.get(f"{API}/residents", {"q": "lis"}).json()["items"]] == ["李四"]
-    assert c.get(f"{API}/residents", {"tag": "bogus"}).json()["items"] == []
+    assert c.get(f"{API}/residents", {"tag": "bogus"}).status_code == 422  # an unknown filter value, not "nothing"
     assert c.get(f"{API}/residents", {"page": "x"}).status_code == 422
     assert c.get(f"{API}/residents/abc").status_code == 422
 
@@ -143,11 +143,26 @@ def test_api_import(client_for, world):
     resp = c.post(f"{API}/import", {"community_id": world.community_a.pk, "file": bad})
     assert resp.status_code == 400
     assert resp.json()["errors"] == [{"row": 2, "column": "身份证号", "message": "身份证号校验位不正确"}]
-    good = SimpleUploadedFile("t.xlsx", ledger_bytes([row(身份证号=make_id())]))
+    data = ledger_bytes([row(身份证号=make_id())])
+    resp = c.post(f"{API}/import", {"community_id": world.community_a.pk, "check_only": "true",
+                                    "file": SimpleUploadedFile("t.xlsx", data)})
+    assert resp.status_code == 200 and resp.json()["checked_only"] and resp.json()["created_residents"] == 1
+    assert not Resident.objects.filter(name="王大明").exists()
+    good = SimpleUploadedFile("t.xlsx", data)
     resp = c.post(f"{API}/import", {"community_id": world.community_a.pk, "file": good})
-    assert resp.status_code == 200 and resp.json()["created_residents"] == 1
+    assert resp.status_code == 200 and resp.json()["created_residents"] == 1 and not resp.json()["checked_only"]
     assert Resident.objects.filter(name="王大明").exists()
     f = SimpleUploadedFile("t.xlsx", ledger_bytes([row()]))
     assert client_for(world.users["community_b"]).post(
         f"{API}/import", {"community_id": world.community_a.pk, "file": f}).status_code == 404
     assert c.post(f"{API}/import", {"community_id": world.community_a.pk}).status_code == 422
+
+
+@pytest.mark.django_db
+def test_unknown_filter_values_are_refused_not_everything(client_for, world):
+    c = client_for(world.users["community_a"])
+    for url in ("residents?tag=nonsense", "organisations?kind=nonsense", "party-members?category=nonsense",
+                "dual-reports?status=nonsense"):
+        r = c.get(f"{API}/{url}")
+        assert r.status_code == 422 and r.json()["detail"], url
+    assert c.get(f"{API}/residents?tag=elderly").status_code == 200

@@ -61,9 +61,12 @@ def test_staff_imports_ledger_fixes_errors_and_exports(live_server, page, tmp_pa
     assert Resident.objects.count() == before
     assert page.evaluate("document.documentElement.scrollWidth") <= DESK["width"]
 
-    # 2. The corrected workbook: a summary, and the residents exist.
+    # 2. The corrected workbook: the check's counts first, nothing written; then the import on confirmation.
     page.get_by_label("台账文件").set_input_files(tmp_path / "台账.xlsx")
     page.get_by_role("button", name="上传并校验").click()
+    expect(page.get_by_test_id("import-checked")).to_contain_text("新增居民 3 人")
+    assert Resident.objects.count() == before
+    page.get_by_role("button", name="确认导入").click()
     expect(page.get_by_test_id("import-ok")).to_contain_text("共 3 行")
     expect(page.get_by_test_id("import-ok")).to_contain_text("新增居民 3 人")
     expect(page.get_by_test_id("import-errors")).to_have_count(0)
@@ -84,6 +87,7 @@ def test_staff_imports_ledger_fixes_errors_and_exports(live_server, page, tmp_pa
     assert masked["王大明"]["重点人群"] == "空巢老人"
 
     # 4. Export in full: the real ID numbers, as they were imported.
+    page.once("dialog", lambda d: d.accept())  # the full export asks for confirmation first
     with page.expect_download() as dl:
         page.get_by_role("link", name=re.compile("导出完整台账")).click()
     full = {r["姓名"]: r for r in _rows(dl.value)}

@@ -270,7 +270,20 @@ def test_import_page_success_and_errors(client_for, world):
     assert not Household.objects.filter(number="301").exists()
     good = SimpleUploadedFile("台账.xlsx", ledger_bytes([row(身份证号=make_id())]))
     resp = c.post(url, {"community": world.community_a.pk, "file": good})
+    # First the check's result, nothing written ...
+    body = resp.content.decode()
+    assert resp.status_code == 200 and "校验通过，尚未导入" in body and "新增居民 1 人" in body
+    assert not Resident.objects.filter(name="王大明").exists() and not AuditLog.objects.filter(action="import").exists()
+    token = resp.context["confirm_token"]
+    # ... a token from another session does nothing ...
+    other = client_for(world.users["community_a"])
+    assert other.post(url, {"confirm": token}).status_code == 302
+    assert not Resident.objects.filter(name="王大明").exists()
+    # ... then the import, on confirmation, once.
+    resp = c.post(url, {"confirm": token})
     assert resp.status_code == 200 and "导入成功" in resp.content.decode()
+    assert Resident.objects.filter(name="王大明").count() == 1
+    assert c.post(url, {"confirm": token}).status_code == 302  # a double submit imports nothing more
     assert Resident.objects.filter(name="王大明").count() == 1
 
 
@@ -302,12 +315,14 @@ def test_export_page_masks_and_scopes(client_for, world, people):
     from openpyxl import load_workbook
 
     resp = _get(client_for, world, "grid_a1", "people:export")
+    assert "%E8%84%B1%E6%95%8F" in resp["Content-Disposition"]  # 脱敏 in the masked file's name
     ws = load_workbook(io.BytesIO(resp.content))["居民台账"]
     names = [r[5] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["张三", "张小明"]
     assert ws.cell(row=2, column=9).value == people.a1_head.masked_id_number
     assert _get(client_for, world, "grid_a1", "people:export", full="1").status_code == 403
     resp = _get(client_for, world, "community_a", "people:export", full="1", node=world.unit_a1_1.pk)
+    assert "%E5%AE%8C%E6%95%B4" in resp["Content-Disposition"]  # 完整
     ws = load_workbook(io.BytesIO(resp.content))["居民台账"]
     assert people.a1_head.id_number in [r[8] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert AuditLog.objects.filter(action="export", actor=world.users["community_a"], detail__full=True).exists()

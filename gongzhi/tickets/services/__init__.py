@@ -2,6 +2,7 @@
 
 from .announce import announce_new  # noqa: F401
 from .contact import reporter_phones_shown  # noqa: F401
+from .exports import measures_export  # noqa: F401
 from .intake import ticket_submit  # noqa: F401
 from .loop import (  # noqa: F401
     ticket_accept,
@@ -16,6 +17,7 @@ from .loop import (  # noqa: F401
 )
 from .orders import (  # noqa: F401
     offering_create,
+    offering_set_active,
     order_accept,
     order_cancel,
     order_create,

@@ -11,14 +11,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.errors import Conflict
 from gongzhi.core.validators import normalize_phone, validate_phone
 from gongzhi.territory.models import HOUSEHOLD_LEVELS, Household, Level, Node
 from gongzhi.territory.scoping import scope_for
 from gongzhi.territory.services import community_of
 
+from .. import catalogue
 from ..attachments import save_photos, validate_photos
 from ..deadlines import sla_deadlines
-from ..insert import insert_at_household, insert_ticket_with_event, one_statement_available
 from ..models import Action, Attachment, Category, Channel, Kind, Status, Ticket, TicketEvent
 from ..permissions import resident_households
 from ..selectors import filing_household
@@ -105,7 +106,10 @@ def _coord(value, lo, hi, label):
     if value in (None, ""):
         return None
     try:
-        d = Decimal(str(value)).quantize(Decimal("0.000001"))
+        d = Decimal(str(value))
+        if not d.is_finite():  # NaN would fail the comparison below with InvalidOperation
+            raise ValueError
+        d = d.quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError):
         raise ValidationError({label: [_("坐标格式不正确")]}) from None
     if not lo <= d <= hi:
@@ -118,12 +122,16 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
                   community: Node | None = None, address: str = "", reporter=None, reporter_name: str = "",
                   reporter_phone: str = "", external_no: str = "", idempotency_key: str = "", lat=None, long=None,
                   photos=(), open311_token: str | None = None, within: Node | None = None, now=None,
-                  household_id: int | None = None) -> Ticket:
+                  household_id: int | None = None, category_code: str | None = None) -> Ticket:
     """File a ticket. `within` is set only by the Open311 facade, which has authenticated an API key
     for that community: the key vouches for any place inside it.
 
     `household_id` instead of `household`: a household the actor names by id (the API). Hidden and
-    missing are both Http404. Staff filing there on PostgreSQL is one statement (tickets.insert)."""
+    missing are both Http404.
+
+    The category must be in the catalogue that serves the place (catalogue.area_for): a category of
+    another street or community is refused. `category_code` instead of `category`: a code (the API,
+    Open311) looked up in that catalogue once the place is known."""
     now = now or timezone.now()
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied
@@ -140,7 +148,7 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
         errors["channel"] = [_("来源渠道无效")]
     if kind not in Kind.values:
         errors["kind"] = [_("诉求类型无效")]
-    if category is None or not category.active:
+    if category_code is None and (category is None or not category.active):
         errors["category"] = [_("请选择有效的诉求分类")]
     description = (description or "").strip()
     if len(description) < 5:
@@ -154,8 +162,6 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
     if external_no:
         if not _EXTERNAL_NO.match(external_no):
             errors["external_no"] = [_("12345工单号只能包含字母、数字和连字符（4至40位）")]
-        elif Ticket.objects.filter(external_no=external_no).exists():
-            errors["external_no"] = [_("12345工单号%(no)s已登记，请勿重复转办") % {"no": external_no}]
     reporter_phone = normalize_phone(reporter_phone)
     if reporter_phone:
         try:
@@ -164,26 +170,12 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
             errors["reporter_phone"] = e.messages
     if errors:
         raise ValidationError(errors)
+    if external_no:
+        _refuse_repeated_number(external_no)
     lat, long = _coord(lat, -90, 90, "lat"), _coord(long, -180, 180, "long")
     checked = validate_photos(photos)
 
     if household_id is not None:
-        if (channel not in (Channel.SELF, Channel.OPEN311) and node is None and community is None and not checked
-                and actor.is_active and not actor.is_superuser and one_statement_available()):
-            ticket, event = _new_rows(actor=actor, channel=channel, kind=kind, category=category, title=title,
-                                      description=description, reporter=reporter, reporter_name=reporter_name,
-                                      reporter_phone=reporter_phone, external_no=external_no, key=key, lat=lat,
-                                      long=long, open311_token=open311_token, now=now,
-                                      place={"address": clean_address(address)})
-            try:
-                if insert_at_household(ticket, event, household_id=household_id, filer=actor):
-                    ticket.intake_events = [event]
-                    return ticket
-            except IntegrityError:
-                if (existing := _repeat(key, external_no)) is None:
-                    raise
-                return existing
-            # Not written: missing, hidden, outside the filer's scope or misplaced. The long way says which.
         household = filing_household(actor, household_id)
         if household is None:
             raise Http404
@@ -211,21 +203,19 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
             raise PermissionDenied(_("该密钥不能提交此地点的诉求"))
     elif not _can_file_for_place(actor, place):
         raise PermissionDenied(_("您无权登记该地点的诉求"))
+    category = _category_for_place(category, category_code, place)
     ticket, event = _new_rows(actor=actor, channel=channel, kind=kind, category=category, title=title,
                               description=description, reporter=reporter, reporter_name=reporter_name,
                               reporter_phone=reporter_phone, external_no=external_no, key=key, lat=lat, long=long,
                               open311_token=open311_token, now=now, place=place)
     try:
-        if channel != Channel.SELF and not checked and one_statement_available():
-            insert_ticket_with_event(ticket, event)  # one round trip (PostgreSQL)
-        else:
-            with transaction.atomic():
-                if channel == Channel.SELF:
-                    _check_rate(actor, place, now)
-                ticket.save(force_insert=True)
-                event.ticket = ticket
-                event.save(force_insert=True)
-                save_photos(ticket, checked, actor=actor, stage=Attachment.Stage.INTAKE)
+        with transaction.atomic():
+            if channel == Channel.SELF:
+                _check_rate(actor, place, now)
+            ticket.save(force_insert=True)
+            event.ticket = ticket
+            event.save(force_insert=True)
+            save_photos(ticket, checked, actor=actor, stage=Attachment.Stage.INTAKE)
     except IntegrityError:
         if (existing := _repeat(key, external_no)) is None:
             raise
@@ -234,6 +224,21 @@ def ticket_submit(*, actor, channel: str, category: Category | None, description
     # (selectors.ticket_events). Not Django's prefetch cache: later writes must not see it.
     ticket.intake_events = [event]
     return ticket
+
+
+def _category_for_place(category: Category | None, code: str | None, place: dict) -> Category:
+    """The category, checked against the catalogue that serves the place."""
+    area_id = catalogue.area_for(place["node_path"])
+    if code is not None:
+        category = catalogue.by_code(code, area_id)
+        if not code.strip():
+            raise ValidationError({"category": [_("请选择有效的诉求分类")]})
+        if category is None or not category.active:
+            raise ValidationError({"category": [_("该地点的诉求分类目录中没有有效的分类“%(c)s”") % {"c": code.strip()[:40]}]})
+    if category.area_id != area_id:
+        raise ValidationError({"category": [
+            _("分类“%(n)s”不属于该地点所在街道/社区的分类目录，请重新选择") % {"n": category.name}]})
+    return category
 
 
 def _new_rows(*, actor, channel, kind, category, title, description, reporter, reporter_name, reporter_phone,
@@ -260,6 +265,14 @@ def _repeat(key: str | None, external_no: str) -> Ticket | None:
     before is a ValidationError; None when it is neither (the caller re-raises)."""
     if key and (existing := Ticket.objects.filter(idempotency_key=key).first()) is not None:
         return existing
-    if external_no and Ticket.objects.filter(external_no=external_no).exists():
-        raise ValidationError({"external_no": [_("12345工单号%(no)s已登记，请勿重复转办") % {"no": external_no}]})
+    if external_no:
+        _refuse_repeated_number(external_no)
     return None
+
+
+def _refuse_repeated_number(external_no: str) -> None:
+    """A 12345 number is filed once: a repeat is a conflict naming the ticket that has it."""
+    existing = Ticket.objects.filter(external_no=external_no).values_list("pk", flat=True).first()
+    if existing is not None:
+        raise Conflict(_("12345工单号%(no)s已登记（工单 %(id)s），请勿重复转办") % {"no": external_no, "id": existing},
+                       code="duplicate_external_no", field="external_no", ticket_id=existing)

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.errors import Conflict
+
 from .. import notices
 from ..attachments import save_photos, validate_photos
 from ..deadlines import fresh_window
@@ -187,7 +189,7 @@ def ticket_follow_up(*, actor, ticket: Ticket, rating: str, comment: str = "", v
     allowed = can_rate_ticket(actor, ticket) if via == FollowUp.Via.SELF else can_follow_up_ticket(actor, ticket)
     if not allowed:
         if ticket.status != Status.RESOLVED:
-            raise ValidationError(_("只有已办结的工单可以回访评价"))
+            raise Conflict(_("只有已办结的工单可以回访评价"), code="bad_transition", status=ticket.status)
         raise PermissionDenied
     FollowUp.objects.create(ticket=ticket, by=actor, via=via, rating=rating, comment=comment,
                             level=ticket.resolved_level, created_at=now)
@@ -210,7 +212,7 @@ def ticket_close(*, actor, ticket: Ticket, note: str = "", now=None) -> Ticket:
     ticket = lock_ticket(ticket)
     if not can_close_ticket(actor, ticket):
         if ticket.status != Status.FOLLOWED_UP:
-            raise ValidationError(_("回访之后才能结案"))
+            raise Conflict(_("回访之后才能结案"), code="bad_transition", status=ticket.status)
         raise PermissionDenied
     apply_transition(ticket, Status.CLOSED, actor=actor, action=Action.CLOSE, note=note[:500], now=now,
                      fields={"closed_at": now})

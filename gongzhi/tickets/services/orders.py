@@ -5,7 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.notify import notify
+from gongzhi.accounts.services import audit_record
+from gongzhi.core.errors import Conflict
 from gongzhi.people.models import Organisation, OrganisationMember
 
 from ..models import OrderEvent, Rating, ServiceOffering, ServiceOrder
@@ -33,7 +36,8 @@ def _lock(order: ServiceOrder) -> ServiceOrder:
 
 def _move(order: ServiceOrder, to: str, *, actor, note: str = "", **fields) -> ServiceOrder:
     if to not in ORDER_TRANSITIONS[order.status]:
-        raise ValidationError(_("订单不能从“%(a)s”变为“%(b)s”") % {"a": order.get_status_display(), "b": OS(to).label})
+        raise Conflict(_("订单不能从“%(a)s”变为“%(b)s”") % {"a": order.get_status_display(), "b": OS(to).label},
+                       code="bad_transition", status=order.status)
     OrderEvent.objects.create(order=order, actor=actor, from_status=order.status, to_status=to, note=note[:300])
     fields["status"] = to
     for k, v in fields.items():
@@ -46,14 +50,15 @@ def _org_users(org: Organisation) -> list:
     return [m.user for m in OrganisationMember.objects.filter(organisation=org).select_related("user")]
 
 
-@transaction.atomic
 def _org_covers(organisation: Organisation, community) -> bool:
     """The organisation is based in or above the community, or serves a place in or above it."""
     paths = [organisation.community.path, *organisation.serves.values_list("path", flat=True)]
     return any(community.path.startswith(p) or p.startswith(community.path) for p in paths)
 
 
-def offering_create(*, actor, organisation: Organisation, community, title: str, description: str = "") -> ServiceOffering:
+@transaction.atomic
+def offering_create(*, actor, organisation: Organisation, community, title: str, description: str = "",
+                    request=None) -> ServiceOffering:
     if not (can_act_for_org(actor, organisation) or is_staff_for(actor, community.path)):
         raise PermissionDenied
     if not _org_covers(organisation, community):
@@ -61,8 +66,27 @@ def offering_create(*, actor, organisation: Organisation, community, title: str,
     title = (title or "").strip()
     if len(title) < 2:
         raise ValidationError({"title": [_("请填写服务项目名称")]})
-    return ServiceOffering.objects.create(organisation=organisation, community=community, title=title[:100],
-                                          description=(description or "").strip(), created_by=actor)
+    offering = ServiceOffering.objects.create(organisation=organisation, community=community, title=title[:100],
+                                              description=(description or "").strip()[:2000], created_by=actor)
+    # Offerings have no workflow of their own: the audit log is their history row (who, when, what).
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=offering,
+                 detail={"organisation": organisation.pk, "community": community.pk}, request=request)
+    return offering
+
+
+@transaction.atomic
+def offering_set_active(*, actor, offering: ServiceOffering, active: bool, request=None) -> ServiceOffering:
+    """上架/下架: a withdrawn offering takes no new orders; those already placed go on."""
+    offering = ServiceOffering.objects.select_for_update().select_related("organisation", "community").get(
+        pk=offering.pk)
+    if not (can_act_for_org(actor, offering.organisation) or is_staff_for(actor, offering.community.path)):
+        raise PermissionDenied
+    if offering.active != active:
+        offering.active = active
+        offering.save(update_fields=["active"])
+        audit_record(actor=actor, action=AuditLog.Action.UPDATE, target=offering, detail={"active": active},
+                     request=request)
+    return offering
 
 
 @transaction.atomic

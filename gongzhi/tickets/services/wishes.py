@@ -6,8 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.notify import notify
+from gongzhi.core.errors import Conflict
 from gongzhi.people.models import Organisation
 from gongzhi.territory.models import Household
+from gongzhi.territory.scoping import scope_for
 
 from ..models import Wish, WishEvent
 from ..models_wishes import WishStatus
@@ -31,7 +33,8 @@ def _event(wish: Wish, actor, to: str, note: str = "", from_status: str | None =
 
 def _move(wish: Wish, to: str, *, actor, note: str = "", **fields) -> Wish:
     if to not in WISH_TRANSITIONS[wish.status]:
-        raise ValidationError(_("心愿不能从“%(a)s”变为“%(b)s”") % {"a": wish.get_status_display(), "b": W(to).label})
+        raise Conflict(_("心愿不能从“%(a)s”变为“%(b)s”") % {"a": wish.get_status_display(), "b": W(to).label},
+                       code="bad_transition", status=wish.status)
     _event(wish, actor, to, note)
     fields["status"] = to
     for k, v in fields.items():
@@ -54,7 +57,9 @@ def wish_create(*, actor, title: str, description: str = "", household: Househol
         household = homes[0]
     place = resolve_place(household=household)
     own = household.pk in {h.pk for h in homes}
-    if not own and not is_staff_for(actor, place["node_path"]):
+    # Staff, or a grid worker / 三长 answerable for the household posting on its resident's behalf.
+    if not own and not is_staff_for(actor, place["node_path"]) \
+            and not scope_for(actor, responsibility_only=True).covers_household(household):
         raise PermissionDenied
     name = (resident_name or "").strip() or (actor.display_name if own else "")
     if not name:
@@ -77,7 +82,7 @@ def wish_claim(*, actor, wish: Wish, organisation: Organisation | None = None) -
     won = Wish.objects.filter(pk=wish.pk, status=W.OPEN).update(
         status=W.CLAIMED, claimed_by=actor, claimed_org=organisation, claimed_at=now)
     if not won:
-        raise ValidationError(_("该心愿已被认领"), code="already_claimed")
+        raise Conflict(_("该心愿已被认领"), code="already_claimed")
     WishEvent.objects.create(wish=wish, actor=actor, from_status=W.OPEN, to_status=W.CLAIMED,
                              note=organisation.name if organisation else "")
     wish.refresh_from_db()

@@ -52,6 +52,7 @@ def test_submit_dispatch_resolve_rate(live_server, browser, browser_context_args
     worker.locator("#btn-accept").click()
     expect(worker.locator("#status")).to_have_text("已受理")
     worker.get_by_label("办理结果").fill("已更换声控灯，现场测试正常")
+    worker.once("dialog", lambda d: d.accept())  # 办结 asks for confirmation
     worker.locator("#btn-resolve").click()
     expect(worker.locator("#status")).to_have_text("已办结")
 

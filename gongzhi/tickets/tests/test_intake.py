@@ -4,13 +4,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gongzhi.core.testing import tiny_image
 from gongzhi.tickets import services
 from gongzhi.tickets.duplicates import suggest_duplicates
 from gongzhi.tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 64
+PNG = tiny_image("PNG")
+JPEG = tiny_image("JPEG")
 
 
 def test_idempotency_key_creates_one_ticket(world, submit):
@@ -100,33 +101,3 @@ def test_duplicates_suggested_by_place_and_text(world, submit, cats):
     old = submit(description="楼道声控灯又坏了")
     Ticket.objects.filter(pk=old.pk).update(created_at=old.created_at - datetime.timedelta(days=60))
     assert old.pk not in [t.pk for t, _ in suggest_duplicates(user=world.users["community_a"], node_path=world.hh_a1.node_path, text="楼道声控灯坏了")]
-
-
-
-
-def test_hand_written_household_read_matches_the_orm(world, django_assert_num_queries):
-    from gongzhi.territory.models import Household
-    from gongzhi.tickets.selectors import _household_with_place
-
-    for orm in Household.objects.select_related("micro_grid__community"):
-        with django_assert_num_queries(1):
-            h = _household_with_place(orm.pk)
-            got = (h.pk, h.node_id, h.node_path, h.micro_grid_id, h.micro_grid.parent_id,
-                   h.micro_grid.community_id, h.micro_grid.community.path, h.micro_grid.community.level)
-        assert got == (orm.pk, orm.node_id, orm.node_path, orm.micro_grid_id, orm.micro_grid.parent_id,
-                       orm.micro_grid.community_id, orm.micro_grid.community.path, orm.micro_grid.community.level)
-        assert h.number == orm.number  # a field not read is deferred, not wrong
-    assert _household_with_place(10**9) is None and _household_with_place("x") is None
-
-
-def test_filing_household_reads_the_scope_with_the_household(world, django_assert_num_queries):
-    from gongzhi.accounts.models import User
-    from gongzhi.territory.scoping import scope_for
-    from gongzhi.tickets.selectors import filing_household
-
-    for name in world.users:
-        fresh = User.objects.get(pk=world.users[name].pk)  # nothing cached on it
-        expected = {resp: scope_for(User.objects.get(pk=fresh.pk), responsibility_only=resp) for resp in (False, True)}
-        filing_household(fresh, world.hh_a1.pk)
-        with django_assert_num_queries(0):  # both variants were remembered from that one statement
-            assert {resp: scope_for(fresh, responsibility_only=resp) for resp in (False, True)} == expected, name

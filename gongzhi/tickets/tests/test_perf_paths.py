@@ -95,4 +95,4 @@ def test_place_picker_searches_within_scope_and_is_bounded(world, cats, client_f
     r = a.post(reverse("tickets:submit"), data)
     assert r.status_code == 302
     r = a.post(reverse("tickets:submit"), {**data, "node": world.building_b1.pk, "idem": "x2"})
-    assert r.status_code == 200 and Ticket.objects.count() == 1
+    assert r.status_code == 400 and Ticket.objects.count() == 1

@@ -46,6 +46,8 @@ def test_four_orders(world):
     OrganisationMember.objects.create(organisation=org, user=worker)
     off = services.offering_create(actor=u["community_a"], organisation=org, community=world.community_a,
                                    title="上门理发")
+    from gongzhi.accounts.models import AuditLog
+    assert AuditLog.objects.filter(action="create", target_type="tickets.serviceoffering", target_id=str(off.pk)).exists()
     o = services.order_create(actor=u["resident_a1"], offering=off, note="周六上午")
     with pytest.raises(PermissionDenied):
         services.order_dispatch(actor=u["community_b"], order=o)

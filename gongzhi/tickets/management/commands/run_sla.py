@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from gongzhi.points.expiry import expire_due
 from gongzhi.tickets.services.announce import announce_new
 from gongzhi.tickets.services.sla import sweep
 
@@ -28,9 +29,12 @@ class Command(BaseCommand):
             # stop the escalation of overdue tickets, nor the other way round.
             announced = self._stage("announce", _drain, announce_new, batch)
             escalated = self._stage("sweep", _drain, sweep, batch)
-            self.stdout.write(f"run_sla: announced {announced}, escalated {escalated}")
+            expired = self._stage("points_expiry", expire_due)  # 微积分: the years whose points are due
+            care = self._stage("care", _drain, _care_overdue, batch)
+            self.stdout.write(f"run_sla: announced {announced}, escalated {escalated}, expired {expired}, "
+                              f"care overdue reported {care}")
             if not loop:
-                if "-" in (announced, escalated):
+                if "-" in (announced, escalated, expired, care):
                     raise CommandError("run_sla: a stage failed (see the log)")  # non-zero exit for cron/systemd
                 return
             time.sleep(loop)
@@ -43,6 +47,13 @@ class Command(BaseCommand):
             log.exception("run_sla: %s failed", name)
             self.stderr.write(f"run_sla: {name} failed (see the log)")
             return "-"
+
+
+def _care_overdue(limit: int) -> int:
+    """visits.services.report_overdue: overdue care visits told to the grid heads, once. Imported
+    here, not at the top: visits sits above tickets, and this is the one periodic job."""
+    from gongzhi.visits.services import report_overdue
+    return report_overdue(limit=limit)
 
 
 def _drain(step, batch: int) -> int:

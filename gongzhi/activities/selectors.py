@@ -1,0 +1,137 @@
+"""Every read of activities a user can reach. Hidden and missing look the same (404)."""
+
+import datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from gongzhi.core.paths import ancestors_of
+from gongzhi.people.models import OrganisationMember
+from gongzhi.territory.scoping import scope_for
+
+from .models import Activity, Certificate, SignUp
+from .permissions import can_run_activity
+
+
+def _with_counts(qs: QuerySet) -> QuerySet:
+    from .models import Shift
+
+    return qs.select_related("community", "organiser", "place").annotate(
+        confirmed=Subquery(SignUp.objects.filter(activity=OuterRef("pk"), status=SignUp.Status.CONFIRMED)
+                           .values("activity").annotate(n=Count("pk")).values("n")[:1]),
+        capacity=Subquery(Shift.objects.filter(activity=OuterRef("pk")).values("activity")
+                          .annotate(n=Sum("capacity")).values("n")[:1]))
+
+
+def _resident_q(user) -> Q:
+    """Public activities of the street the resident lives in, and the invited ones of their teams."""
+    resident = getattr(user, "resident", None)
+    q = Q(pk__in=[])
+    if resident is not None and resident.moved_out_on is None:
+        q |= Q(audience=Activity.Audience.PUBLIC, community__path__under=_street_path(resident.household.node_path))
+    teams = OrganisationMember.objects.filter(user=user).values("organisation_id")
+    q |= Q(audience=Activity.Audience.INVITED, organiser_id__in=teams)
+    return q
+
+
+def _street_path(household_path: str) -> str:
+    """The street's path: households sit at community level (depth 5) or below; the street is depth 4."""
+    return household_path[:16]
+
+
+def _organiser_q(user) -> Q:
+    scope = scope_for(user, responsibility_only=True)
+    q = Q(created_by=user) | Q(organiser__in=OrganisationMember.objects.filter(user=user, is_admin=True)
+                               .values("organisation_id"))
+    if scope.staff or scope.everything:
+        q |= scope.nodes_q("community__")
+    return q
+
+
+def near_me(user) -> QuerySet[Activity]:
+    """Activities near me: upcoming and running, open for me to join."""
+    return _with_counts(Activity.objects.filter(_resident_q(user), status=Activity.Status.OPEN,
+                                                end_at__gte=timezone.now())).order_by("start_at", "id")
+
+
+def organising(user) -> QuerySet[Activity]:
+    return _with_counts(Activity.objects.filter(_organiser_q(user))).order_by("-start_at", "-id")
+
+
+def get_activity(user, pk: int) -> Activity:
+    a = (Activity.objects.filter(pk=pk).filter(_resident_q(user) | _organiser_q(user) | Q(signups__user=user))
+         .select_related("community", "organiser", "place", "serves_node", "created_by").distinct().first())
+    if a is None:
+        raise Http404
+    return a
+
+
+def get_run_activity(user, pk: int) -> Activity:
+    a = get_activity(user, pk)
+    if not can_run_activity(user, a):
+        raise Http404
+    return a
+
+
+def shifts_with_counts(activity: Activity):
+    return activity.shifts.annotate(
+        confirmed=Count("signups", filter=Q(signups__status=SignUp.Status.CONFIRMED)),
+        waiting=Count("signups", filter=Q(signups__status=SignUp.Status.WAITLIST))).order_by("id")
+
+
+def my_signup(user, activity: Activity) -> SignUp | None:
+    return (SignUp.objects.filter(activity=activity, user=user).exclude(status=SignUp.Status.CANCELLED)
+            .select_related("shift").first())
+
+
+def signup_list(activity: Activity) -> QuerySet[SignUp]:
+    return (SignUp.objects.filter(activity=activity).exclude(status=SignUp.Status.CANCELLED)
+            .select_related("shift", "resident", "user").order_by("shift_id", "status", "created_at", "id"))
+
+
+def my_signups(user) -> QuerySet[SignUp]:
+    return SignUp.objects.filter(user=user).select_related("activity", "shift").order_by("-activity__start_at", "-id")
+
+
+def my_hours(user) -> int:
+    return (SignUp.objects.filter(user=user, status=SignUp.Status.CONFIRMED).aggregate(m=Sum("minutes"))["m"] or 0)
+
+
+def my_certificates(user) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(resident__user=user)
+
+
+def get_certificate(user, pk: int) -> Certificate:
+    c = Certificate.objects.filter(pk=pk).select_related("resident", "organiser", "community").first()
+    if c is None:
+        raise Http404
+    from .permissions import can_create_activity
+
+    if c.resident.user_id != user.pk and not can_create_activity(user, c.community, c.organiser):
+        raise Http404
+    return c
+
+
+def verify(number: str) -> Certificate | None:
+    number = (number or "").strip().upper()[:24]
+    return Certificate.objects.filter(number=number).first() if number else None
+
+
+def board_activities(node, start: datetime.datetime, end: datetime.datetime) -> QuerySet[Activity]:
+    """The public calendar of a place: public activities of its community (or under it) in [start, end)."""
+    return (Activity.objects.filter(Q(community__path__in=ancestors_of(node.path)) | Q(community__path__under=node.path),
+                                    audience=Activity.Audience.PUBLIC, status=Activity.Status.OPEN,
+                                    start_at__gte=start, start_at__lt=end)
+            .select_related("organiser").order_by("start_at", "id"))
+
+
+def ledger_activities(node, start: datetime.datetime, end: datetime.datetime) -> QuerySet[Activity]:
+    return (Activity.objects.filter(community__path__under=node.path, start_at__gte=start, start_at__lt=end)
+            .select_related("community", "organiser", "place")
+            .annotate(signed=Count("signups", filter=Q(signups__status=SignUp.Status.CONFIRMED), distinct=True),
+                      attended=Count("signups", filter=Q(signups__checked_in_at__isnull=False), distinct=True),
+                      minutes=Subquery(SignUp.objects.filter(activity=OuterRef("pk"), status=SignUp.Status.CONFIRMED)
+                                       .values("activity").annotate(m=Sum("minutes")).values("m")[:1]),
+                      named=Count("beneficiaries", distinct=True))
+            .order_by("start_at", "id"))
