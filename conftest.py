@@ -6,16 +6,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_caches():
-    """Each test rolls its rows back: per-process caches of table contents must not outlive it."""
-    from gongzhi.tickets import catalogue
-    from gongzhi.tickets.deadlines import forget_shared_calendar
+def _fresh_cache():
+    """Each test rolls its rows back: cached table contents must not outlive it."""
+    from django.core.cache import cache
 
-    catalogue.clear()
-    forget_shared_calendar()
+    cache.clear()
     yield
-    catalogue.clear()
-    forget_shared_calendar()
+    cache.clear()
 
 
 @pytest.fixture
@@ -40,6 +37,19 @@ def client_for(db):
 
 # --- Browser tests (pytest -m browser): Playwright driving Debian's /usr/bin/chromium, never a download.
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """A run with browser tests on SQLite keeps its test database in a file, as a real site does. The
+    in-memory default hands one connection to every live-server thread, so a page and the service
+    worker's update check arriving together fail with "database table is locked" (seen in CI);
+    with a file each thread has its own connection and waits for the writer (settings' timeout)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and any(i.get_closest_marker("browser") for i in request.session.items):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "browser.sqlite3")
 
 
 def pytest_collection_modifyitems(config, items):
