@@ -217,14 +217,14 @@ def _expiry_queries(pts, n):
 
 
 def test_expiry_queries_are_bounded_by_the_chunks_not_the_accounts(pts):
-    # 8 accounts in chunks of 4: per chunk, savepoint + accounts + later credits + booked keys + one insert
-    # + one balance update + release = 7; then one more look that finds no account (savepoint, select,
+    # 8 accounts in chunks of 4: per chunk, savepoint + accounts locked + one INSERT … SELECT + one
+    # balance update + release = 5; then one more look that finds no account (savepoint, select,
     # release). Every entry is read nowhere; more accounts per chunk add no query.
-    assert _expiry_queries(pts, 8) == 2 * 7 + 3
+    assert _expiry_queries(pts, 8) == 2 * 5 + 3
     assert not balance_differences()
     assert expire_community_year(pts.world.community_a, 2023, chunk=4) == (0, 0)
 
 
 def test_expiry_queries_for_a_partial_last_chunk(pts):
-    assert _expiry_queries(pts, 6) == 2 * 7  # a short chunk ends the run
+    assert _expiry_queries(pts, 6) == 2 * 5  # a short chunk ends the run
     assert sum(Account.objects.values_list("balance", flat=True)) == 0
