@@ -68,6 +68,8 @@ def find_data(arg: str | None) -> Path:
 
 def setup_django(database_url: str) -> None:
     sys.path.insert(0, str(ROOT))
+    import bench  # noqa: F401 - bench-only keys when none are set (bench/__init__.py)
+
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DEBUG", "0")

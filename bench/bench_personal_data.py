@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+import bench  # noqa: E402,F401 - bench-only keys when none are set (bench/__init__.py)
 
 
 def main(argv: list[str] | None = None) -> int:

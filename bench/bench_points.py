@@ -30,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import bench  # noqa: E402,F401 - bench-only keys when none are set (bench/__init__.py)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gongzhi_bench_points"
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+import bench  # noqa: E402,F401 - bench-only keys when none are set (bench/__init__.py)
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/gongzhi_bench_tickets"
 YEARS = 5
@@ -305,8 +306,7 @@ def http_benchmark(sample: dict, database_url: str, seconds: float, workers: int
     user = User.objects.get(pk=sample["grid_worker_user_id"])
     _tok, key = token_create(actor=user, name="bench")
     households = list(Household.objects.filter(micro_grid__parent_id=sample["grid_id"]).values_list("id", flat=True))
-    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0", ALLOWED_HOSTS="127.0.0.1",
-               SECRET_KEY="bench-only-secret-key-bench-only-secret-key-0123456789")
+    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0", ALLOWED_HOSTS="127.0.0.1")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
                                "-w", str(workers), "--threads", str(threads), "--preload", "--log-level", "warning"],
                               cwd=ROOT, env=env)

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
+import bench  # noqa: E402,F401 - bench-only keys when none are set (bench/__init__.py)
 from bench.bench_tickets import ensure_database, timed  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/gongzhi_bench_visits"

@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+import bench  # noqa: E402,F401 - bench-only keys when none are set (bench/__init__.py)
 
 PROVINCE_CODE = "990000000000"
 CITY_CODE = "990100000000"
