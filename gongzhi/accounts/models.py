@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,14 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.username
+
+    def validate_unique(self, exclude=None):
+        """The phone is unique through its blind index, which no form shows: checked here too, so that a
+        form (the admin's among them) answers with a message instead of an IntegrityError."""
+        super().validate_unique(exclude)
+        if self.phone and "phone" not in (exclude or ()):
+            if User.objects.filter(phone=self.phone).exclude(pk=self.pk).exists():
+                raise ValidationError({"phone": _("该手机号已绑定其他账号")})
 
     def set_password(self, raw_password):
         super().set_password(raw_password)

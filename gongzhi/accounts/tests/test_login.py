@@ -178,3 +178,24 @@ def test_client_address_behind_a_trusted_proxy_is_read_from_forwarded_for(rf, se
     assert client_ip(req) == "127.0.0.1"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(req) == "10.1.2.3"  # the address nginx appended, not what the client wrote
+
+
+def test_admin_refuses_a_phone_another_account_has_with_a_message(db, client):
+    from gongzhi.accounts.models import User
+
+    User.objects.create_user("holder", password="x", phone="13912345678")
+    other = User.objects.create_user("other", password="x")
+    admin = User.objects.create_superuser("root", password="Gongzhi-2026-root")
+    client.force_login(admin)
+    url = f"/admin/accounts/user/{other.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, (list, tuple))}
+    data.update({"username": "other", "phone": "13912345678", "date_joined_0": "2026-01-01",
+                 "date_joined_1": "08:00:00", "failed_logins": "0", "is_active": "on"})
+    resp = client.post(url, data)
+    assert resp.status_code == 200  # the form again, not a 500
+    assert "该手机号已绑定其他账号" in resp.content.decode()
+    other.refresh_from_db()
+    assert other.phone is None
