@@ -26,10 +26,18 @@ class ActivityForm(KeyedForm):
     photos = forms.FileField(label=_("照片（可选）："), required=False,
                              widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
-    def __init__(self, *args, community=None, **kwargs):
+    def __init__(self, *args, community=None, organisations=None, places=None, **kwargs):
         super().__init__(*args, **kwargs)
         if community is not None:
             self.fields["organiser"].queryset = Organisation.objects.filter(community=community).order_by("kind", "name")
+        if organisations is not None:
+            # An organisation's head: the organiser is one of theirs, the place where it is based or serves.
+            org = self.fields["organiser"]
+            org.queryset, org.required, org.label = organisations, True, _("组织单位：")
+            org.empty_label = None
+            self.fields["place"] = forms.ModelChoiceField(label=_("活动地点所在区划："), queryset=places,
+                                                          empty_label=None)
+            self.order_fields(["title", "kind", "start_at", "end_at", "organiser", "place", "address"])
 
     def clean_shifts(self):
         from .services import ShiftInput

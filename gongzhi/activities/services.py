@@ -21,11 +21,12 @@ from gongzhi.people.models import KeyGroup, Resident
 from gongzhi.points import services as points
 from gongzhi.points.models import EarnKind, Entry
 from gongzhi.territory.models import Level, Node
+from gongzhi.territory.permissions import can_manage_node
 from gongzhi.tickets.attachments import validate_photos
 
 from . import codes
 from .models import Activity, Beneficiary, Certificate, HoursCorrection, Kind, Photo, Shift, SignUp
-from .permissions import can_create_activity, can_run_activity, is_team_member
+from .permissions import can_create_activity, can_run_activity, in_organisation_area, is_team_member
 
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 QUARTER = 15
@@ -98,9 +99,13 @@ def activity_create(*, actor, community: Node, title: str, kind: str, start_at: 
     for field, node in (("place", place), ("serves_node", serves_node)):
         if node is not None and not node.path.startswith(community.path):
             errors[field] = [_("地点须在本社区内")]
-    if organiser is not None and not (community.path.startswith(organiser.community.path)
-                                      or organiser.community.path.startswith(community.path)):
-        errors["organiser"] = [_("组织单位不属于本社区或所在街道")]
+    if organiser is not None and not in_organisation_area(organiser, community, community=True):
+        errors["organiser"] = [_("组织单位不在本社区或所在街道，也不服务本社区")]
+    elif organiser is not None and not can_manage_node(actor, community):
+        # An organisation's head (not staff) holds it only where the organisation is based or serves.
+        for field, node in (("place", place), ("serves_node", serves_node)):
+            if node is not None and field not in errors and not in_organisation_area(organiser, node):
+                errors[field] = [_("地点须在本组织所在或服务的区域内")]
     checked = []
     if photos:
         try:

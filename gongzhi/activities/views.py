@@ -16,8 +16,10 @@ from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
 from gongzhi.core.pagination import paginate
 from gongzhi.core.responses import xlsx_response
+from gongzhi.people.models import Organisation
 from gongzhi.points.codes import qr_svg
 from gongzhi.points.selectors import staff_communities, stars
+from gongzhi.points.services import community_of_path
 from gongzhi.points.views import day_bounds, parse_period
 from gongzhi.territory.models import Level, Node
 from gongzhi.territory.permissions import can_manage_node
@@ -40,32 +42,61 @@ def _errors(form, exc: ValidationError) -> None:
 @login_required
 def index(request):
     ctx = {"near": selectors.near_me(request.user)[:50], "organising": selectors.organising(request.user)[:50],
-           "can_create": staff_communities(request.user).exists()}
+           "can_create": staff_communities(request.user).exists() or selectors.led_organisations(request.user).exists()}
     return render(request, "activities/index.html", ctx)
+
+
+def _create_activity(request, form, community, place=None):
+    d = form.cleaned_data
+    a = services.activity_create(
+        actor=request.user, community=community, title=d["title"], kind=d["kind"], start_at=d["start_at"],
+        end_at=d["end_at"], shifts=d["shifts"], client_key=d["client_key"], address=d["address"], place=place,
+        description=d["description"], organiser=d["organiser"], audience=d["audience"],
+        serves_groups=d["serves_groups"], cancel_cutoff_hours=d["cancel_cutoff_hours"],
+        photos=request.FILES.getlist("photos"))
+    messages.success(request, _("活动已发布"))
+    return redirect("activities:detail", a.pk)
 
 
 @login_required
 def create(request):
+    """Community staff publish for a community they serve (the organiser optional); an organisation's
+    head (负责人) publishes for their organisation, at a place where it is based or serves."""
     communities = list(staff_communities(request.user)[:200])
     if not communities:
-        raise PermissionDenied(_("只有社区工作人员可以发布活动"))
+        return _create_as_head(request)
     chosen = request.GET.get("c") or request.POST.get("c")
     community = next((c for c in communities if str(c.pk) == chosen), communities[0])
     form = forms.ActivityForm(request.POST or None, request.FILES or None, community=community)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            a = services.activity_create(
-                actor=request.user, community=community, title=d["title"], kind=d["kind"], start_at=d["start_at"],
-                end_at=d["end_at"], shifts=d["shifts"], client_key=d["client_key"], address=d["address"],
-                description=d["description"], organiser=d["organiser"], audience=d["audience"],
-                serves_groups=d["serves_groups"], cancel_cutoff_hours=d["cancel_cutoff_hours"],
-                photos=request.FILES.getlist("photos"))
-            messages.success(request, _("活动已发布"))
-            return redirect("activities:detail", a.pk)
+            return _create_activity(request, form, community)
         except ValidationError as e:
             _errors(form, e)
     return render(request, "activities/create.html", {"form": form, "community": community, "communities": communities})
+
+
+def _create_as_head(request):
+    led = list(selectors.led_organisations(request.user)[:50])
+    if not led:
+        raise PermissionDenied(_("只有社区工作人员或组织负责人可以发布活动"))
+    posted = request.POST.get("organiser")
+    if posted and posted not in {str(o.pk) for o in led}:
+        raise Http404  # another organisation's: as if it did not exist
+    places = selectors.organisation_place_choices(led)
+    form = forms.ActivityForm(request.POST or None, request.FILES or None,
+                              organisations=Organisation.objects.filter(pk__in=[o.pk for o in led]).order_by("name", "pk"),
+                              places=places)
+    if request.method == "POST" and form.is_valid():
+        place = form.cleaned_data["place"]
+        community = community_of_path(place.path)
+        try:
+            if community is None:
+                raise ValidationError({"place": [_("地点须在一个社区内")]})
+            return _create_activity(request, form, community, place=place)
+        except ValidationError as e:
+            _errors(form, e)
+    return render(request, "activities/create.html", {"form": form, "organisations": led})
 
 
 @login_required
