@@ -11,7 +11,7 @@ from gongzhi.people.models import Organisation, OrganisationMember
 from gongzhi.territory.models import LEVEL_ORDER, Level, Node
 from gongzhi.territory.scoping import scope_for
 
-from .models import Activity, Certificate, SignUp
+from .models import Activity, Certificate, SignUp, VolunteerRecord
 from .permissions import can_run_activity
 
 
@@ -121,6 +121,18 @@ def my_hours(user) -> int:
 
 def my_certificates(user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(resident__user=user)
+
+
+def my_records(user) -> QuerySet[VolunteerRecord]:
+    """My training and commendation records, from every organiser that recorded them."""
+    return (VolunteerRecord.objects.filter(resident__user=user).select_related("organiser", "community")
+            .order_by("-on", "-id"))
+
+
+def served_minutes(resident, issuer) -> int:
+    """The volunteer's recorded service hours (minutes) in the issuer's activities."""
+    return (SignUp.objects.filter(issuer.activities_q("activity__"), resident=resident, status=SignUp.Status.CONFIRMED)
+            .aggregate(m=Sum("minutes"))["m"] or 0)
 
 
 def get_certificate(user, pk: int) -> Certificate:

@@ -26,6 +26,7 @@ from gongzhi.territory.permissions import can_manage_node
 from gongzhi.territory.selectors import get_node
 
 from . import codes, forms, selectors, services
+from .issuers import Issuer, get_issuer, get_volunteer, issuer_volunteers, issuers_for
 from .ledger import build_activity_ledger
 from .models import Photo, Shift, SignUp
 from .permissions import can_create_activity, can_run_activity
@@ -145,8 +146,10 @@ def cancel(request, pk: int):
 @login_required
 def manage(request, pk: int):
     a = selectors.get_run_activity(request.user, pk)
+    issuer = Issuer(a.organiser.community if a.organiser else a.community, a.organiser)
     return render(request, "activities/manage.html", {
         "a": a, "signups": selectors.signup_list(a), "hours_form": forms.HoursForm(),
+        "records_for": issuer.key if issuer.may_record(request.user) else "",
         "ben_form": forms.BeneficiaryForm(initial={"count": a.served_count}), "beneficiaries": a.beneficiaries.all()[:200]})
 
 
@@ -249,7 +252,41 @@ def mine(request):
     minutes = selectors.my_hours(request.user)
     return render(request, "activities/mine.html", {
         "page": paginate(request, selectors.my_signups(request.user), per_page=20),
-        "minutes": minutes, "hours": f"{minutes / 60:.2f}", "certificates": selectors.my_certificates(request.user)[:50]})
+        "minutes": minutes, "hours": f"{minutes / 60:.2f}", "certificates": selectors.my_certificates(request.user)[:50],
+        "records": selectors.my_records(request.user)[:100]})
+
+
+@login_required
+def records(request):
+    """培训与表彰: the recording organiser's volunteers (masked), each a link to their records."""
+    issuers = issuers_for(request.user)
+    if not issuers:
+        raise PermissionDenied(_("只有社区工作人员或组织负责人可以记录培训与表彰"))
+    issuer = get_issuer(request.user, request.GET["issuer"]) if request.GET.get("issuer") else issuers[0]
+    return render(request, "activities/records.html", {
+        "issuer": issuer, "issuers": issuers, "page": paginate(request, issuer_volunteers(issuer), per_page=30)})
+
+
+@login_required
+def volunteer_records(request, issuer: str, pk: int):
+    """One volunteer's training and commendations recorded by this organiser: the list and the form."""
+    issuer = get_issuer(request.user, issuer)
+    resident = get_volunteer(issuer, pk)
+    form = forms.VolunteerRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            r = services.volunteer_record_add(actor=request.user, issuer=issuer, resident=resident, kind=d["kind"],
+                                              title=d["title"], on=d["on"], hours=d["hours"], grantor=d["grantor"],
+                                              note=d["note"], client_key=d["client_key"])
+            messages.success(request, _("已记录%(k)s：%(t)s") % {"k": r.get_kind_display(), "t": r.title})
+            return redirect("activities:volunteer_records", issuer.key, resident.pk)
+        except ValidationError as e:
+            _errors(form, e)
+    minutes = selectors.served_minutes(resident, issuer)
+    return render(request, "activities/volunteer_records.html", {
+        "issuer": issuer, "v": resident, "form": form, "hours": f"{minutes / 60:.2f}",
+        "page": paginate(request, issuer.records().filter(resident=resident).select_related("recorded_by"), per_page=30)})
 
 
 @login_required
