@@ -2,6 +2,7 @@
 the organiser's list, ticks, hour corrections, certificates, and the public certificate check."""
 
 import datetime
+from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,6 +14,7 @@ from gongzhi.core.api import Pages
 from gongzhi.points.selectors import staff_communities
 
 from . import codes, selectors, services
+from .issuers import get_issuer, get_volunteer, issuer_volunteers, issuers_for
 from .models import SignUp
 from .permissions import can_create_activity, can_run_activity
 
@@ -144,6 +146,89 @@ def create(request, data: ActivityIn):
 @paginate(Pages, page_size=50)
 def mine(request):
     return [_signup_out(s) for s in selectors.my_signups(request.auth).select_related("resident")[:1000]]
+
+
+class IssuerOut(Schema):
+    key: str
+    name: str
+
+
+class VolunteerOut(Schema):
+    id: int
+    name: str
+    masked_id: str
+
+    @staticmethod
+    def resolve_masked_id(obj) -> str:
+        return obj.masked_id_number
+
+
+class RecordIn(Schema):
+    kind: str
+    title: str
+    on: datetime.date
+    client_key: str
+    hours: Decimal | None = None
+    grantor: str = ""
+    note: str = ""
+
+
+class RecordOut(Schema):
+    id: int
+    resident_id: int
+    kind: str
+    title: str
+    on: datetime.date
+    hours: str | None
+    grantor: str
+    note: str
+    issuer: str
+    recorded_at: datetime.datetime
+
+    @staticmethod
+    def resolve_hours(obj) -> str | None:
+        return f"{obj.hours:.2f}" if obj.hours is not None else None
+
+    @staticmethod
+    def resolve_issuer(obj) -> str:
+        return obj.organiser.name if obj.organiser_id else obj.community.name
+
+
+@router.get("/records/mine", response=list[RecordOut], summary=_l("我的培训与表彰记录（分页）"))
+@paginate(Pages, page_size=50)
+def records_mine(request):
+    return selectors.my_records(request.auth)
+
+
+@router.get("/records/issuers", response=list[IssuerOut], summary=_l("我可以记录培训与表彰的单位（分页）"))
+@paginate(Pages, page_size=50)
+def record_issuers(request):
+    return [{"key": i.key, "name": i.name} for i in issuers_for(request.auth)]
+
+
+@router.get("/records/{issuer}/volunteers", response=list[VolunteerOut],
+            summary=_l("本单位的志愿者（证件号码脱敏，分页）"))
+@paginate(Pages, page_size=50)
+def record_volunteers(request, issuer: str):
+    return issuer_volunteers(get_issuer(request.auth, issuer))
+
+
+@router.get("/records/{issuer}/volunteers/{resident_id}", response=list[RecordOut],
+            summary=_l("一位志愿者在本单位的培训与表彰记录（分页）"))
+@paginate(Pages, page_size=50)
+def volunteer_records(request, issuer: str, resident_id: int):
+    i = get_issuer(request.auth, issuer)
+    return i.records().filter(resident=get_volunteer(i, resident_id)).select_related("organiser", "community")
+
+
+@router.post("/records/{issuer}/volunteers/{resident_id}", response={201: RecordOut, **ERRORS},
+             summary=_l("记录培训或表彰（谁记录谁证明；相同 client_key 只记录一次）"))
+def volunteer_record_add(request, issuer: str, resident_id: int, data: RecordIn):
+    i = get_issuer(request.auth, issuer)
+    r = services.volunteer_record_add(actor=request.auth, issuer=i, resident=get_volunteer(i, resident_id),
+                                      kind=data.kind, title=data.title, on=data.on, hours=data.hours,
+                                      grantor=data.grantor, note=data.note, client_key=data.client_key)
+    return Status(201, r)
 
 
 @router.get("/certificates/verify/{number}", auth=None, response={200: CertificateOut, 404: dict},

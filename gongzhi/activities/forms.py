@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.people.models import KeyGroup, Organisation
 from gongzhi.points.forms import KeyedForm
 
-from .models import Activity, Kind
+from .models import Activity, Kind, VolunteerRecord
 
 
 class ActivityForm(KeyedForm):
@@ -26,10 +26,18 @@ class ActivityForm(KeyedForm):
     photos = forms.FileField(label=_("照片（可选）："), required=False,
                              widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
-    def __init__(self, *args, community=None, **kwargs):
+    def __init__(self, *args, community=None, organisations=None, places=None, **kwargs):
         super().__init__(*args, **kwargs)
         if community is not None:
             self.fields["organiser"].queryset = Organisation.objects.filter(community=community).order_by("kind", "name")
+        if organisations is not None:
+            # An organisation's head: the organiser is one of theirs, the place where it is based or serves.
+            org = self.fields["organiser"]
+            org.queryset, org.required, org.label = organisations, True, _("组织单位：")
+            org.empty_label = None
+            self.fields["place"] = forms.ModelChoiceField(label=_("活动地点所在区划："), queryset=places,
+                                                          empty_label=None)
+            self.order_fields(["title", "kind", "start_at", "end_at", "organiser", "place", "address"])
 
     def clean_shifts(self):
         from .services import ShiftInput
@@ -60,3 +68,14 @@ class BeneficiaryForm(forms.Form):
 class CertificateForm(KeyedForm):
     date_from = forms.DateField(label=_("起始日期："), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("截止日期："), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VolunteerRecordForm(KeyedForm):
+    kind = forms.ChoiceField(label=_("类别："), choices=VolunteerRecord.Kind.choices, widget=forms.RadioSelect,
+                             initial=VolunteerRecord.Kind.TRAINING)
+    title = forms.CharField(label=_("名称（培训内容或表彰名称）："), max_length=100)
+    on = forms.DateField(label=_("日期："), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label=_("培训时长（小时，表彰不填）："), required=False, min_value=0, max_value=200,
+                               decimal_places=2, max_digits=5)
+    grantor = forms.CharField(label=_("培训/授予单位（留空为本单位）："), max_length=100, required=False)
+    note = forms.CharField(label=_("说明："), max_length=200, required=False)

@@ -24,3 +24,16 @@ def can_run_activity(user, activity) -> bool:
 def is_team_member(user, activity) -> bool:
     return activity.organiser_id is not None and OrganisationMember.objects.filter(
         organisation_id=activity.organiser_id, user=user).exists()
+
+
+def organisation_places(organisation) -> list:
+    """Where an organisation holds activities: the community (or street) it is based in and the places
+    it serves."""
+    return [organisation.community, *organisation.serves.all()]
+
+
+def in_organisation_area(organisation, node, *, community: bool = False) -> bool:
+    """The node lies at or below one of the organisation's places; a community also counts when it holds
+    one of them (an organisation serving a compound runs activities in that compound's community)."""
+    return any(node.path.startswith(p.path) or (community and p.path.startswith(node.path))
+               for p in organisation_places(organisation))

@@ -7,10 +7,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.core.paths import ancestors_of
-from gongzhi.people.models import OrganisationMember
+from gongzhi.people.models import Organisation, OrganisationMember
+from gongzhi.territory.models import LEVEL_ORDER, Level, Node
 from gongzhi.territory.scoping import scope_for
 
-from .models import Activity, Certificate, SignUp
+from .models import Activity, Certificate, SignUp, VolunteerRecord
 from .permissions import can_run_activity
 
 
@@ -47,6 +48,26 @@ def _organiser_q(user) -> Q:
     if scope.staff or scope.everything:
         q |= scope.nodes_q("community__")
     return q
+
+
+def led_organisations(user) -> QuerySet[Organisation]:
+    """The organisations, teams and service teams the user heads (负责人): they may organise activities."""
+    if user is None or not user.is_authenticated:
+        return Organisation.objects.none()
+    return (Organisation.objects.filter(members__user=user, members__is_admin=True)
+            .select_related("community").order_by("name", "pk"))
+
+
+def organisation_place_choices(organisations: list[Organisation]) -> QuerySet[Node]:
+    """The places these organisations may hold activities at: the community each is based in and the
+    places it serves; a place above community level (a street) stands for its communities. Two queries."""
+    served = Node.objects.filter(served_by_organisations__in=organisations).values_list("pk", "path", "level")
+    bases = [(o.community_id, o.community.path, o.community.level) for o in organisations]
+    above = set(LEVEL_ORDER[:LEVEL_ORDER.index(Level.COMMUNITY)])
+    q = Q(pk__in=[])
+    for pk, path, level in [*bases, *served]:
+        q |= Q(path__under=path, level=Level.COMMUNITY) if level in above else Q(pk=pk)
+    return Node.objects.filter(q).order_by("path")
 
 
 def near_me(user) -> QuerySet[Activity]:
@@ -100,6 +121,18 @@ def my_hours(user) -> int:
 
 def my_certificates(user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(resident__user=user)
+
+
+def my_records(user) -> QuerySet[VolunteerRecord]:
+    """My training and commendation records, from every organiser that recorded them."""
+    return (VolunteerRecord.objects.filter(resident__user=user).select_related("organiser", "community")
+            .order_by("-on", "-id"))
+
+
+def served_minutes(resident, issuer) -> int:
+    """The volunteer's recorded service hours (minutes) in the issuer's activities."""
+    return (SignUp.objects.filter(issuer.activities_q("activity__"), resident=resident, status=SignUp.Status.CONFIRMED)
+            .aggregate(m=Sum("minutes"))["m"] or 0)
 
 
 def get_certificate(user, pk: int) -> Certificate:

@@ -5,7 +5,9 @@ Check-out grants the hour points through points.services.earn (source key = the 
 import datetime
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -21,11 +23,23 @@ from gongzhi.people.models import KeyGroup, Resident
 from gongzhi.points import services as points
 from gongzhi.points.models import EarnKind, Entry
 from gongzhi.territory.models import Level, Node
+from gongzhi.territory.permissions import can_manage_node
 from gongzhi.tickets.attachments import validate_photos
 
 from . import codes
-from .models import Activity, Beneficiary, Certificate, HoursCorrection, Kind, Photo, Shift, SignUp
-from .permissions import can_create_activity, can_run_activity, is_team_member
+from .issuers import Issuer
+from .models import (
+    Activity,
+    Beneficiary,
+    Certificate,
+    HoursCorrection,
+    Kind,
+    Photo,
+    Shift,
+    SignUp,
+    VolunteerRecord,
+)
+from .permissions import can_create_activity, can_run_activity, in_organisation_area, is_team_member
 
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 QUARTER = 15
@@ -98,9 +112,13 @@ def activity_create(*, actor, community: Node, title: str, kind: str, start_at: 
     for field, node in (("place", place), ("serves_node", serves_node)):
         if node is not None and not node.path.startswith(community.path):
             errors[field] = [_("地点须在本社区内")]
-    if organiser is not None and not (community.path.startswith(organiser.community.path)
-                                      or organiser.community.path.startswith(community.path)):
-        errors["organiser"] = [_("组织单位不属于本社区或所在街道")]
+    if organiser is not None and not in_organisation_area(organiser, community, community=True):
+        errors["organiser"] = [_("组织单位不在本社区或所在街道，也不服务本社区")]
+    elif organiser is not None and not can_manage_node(actor, community):
+        # An organisation's head (not staff) holds it only where the organisation is based or serves.
+        for field, node in (("place", place), ("serves_node", serves_node)):
+            if node is not None and field not in errors and not in_organisation_area(organiser, node):
+                errors[field] = [_("地点须在本组织所在或服务的区域内")]
     checked = []
     if photos:
         try:
@@ -381,13 +399,104 @@ def certificate_issue(*, actor, resident: Resident, date_from: datetime.date, da
     if not lines:
         raise Conflict(_("该期间没有本单位记录的志愿服务"), code="no_service")
     issuer = organiser.name if organiser else community.name
+    records = record_lines(resident, Issuer(community, organiser), date_from=date_from, date_to=date_to)
     cert = Certificate.objects.create(
         number=f"ZY{timezone.localdate():%Y%m%d}{secrets.token_hex(4).upper()}", resident=resident,
         name=resident.name, masked_id=mask_id_number(resident.id_number) if resident.id_number else "",
         issuer=issuer, organiser=organiser, community=community, period_from=date_from, period_to=date_to,
-        total_minutes=sum(x["minutes"] for x in lines), lines=lines, issued_by=actor, client_key=client_key)
+        total_minutes=sum(x["minutes"] for x in lines), lines=lines, records=records, issued_by=actor,
+        client_key=client_key)
     audit_record(actor=actor, action=AuditLog.Action.CREATE, target=cert, label=f"志愿服务证明 {cert.number} {resident.name}")
     if resident.user_id:
         notify([resident.user], _("志愿服务证明已出具"), cert.number, url=f"/activities/certificates/{cert.pk}/",
                kind="activity")
     return cert
+
+
+# --- Training and commendations (培训、表彰) -----------------------------------------------------------
+
+MAX_TRAINING_HOURS = Decimal("200")
+TEXT_LIMITS = {"title": 100, "grantor": 100, "note": 200}
+# Bidirectional overrides and isolates: invisible, and they make a printed line read otherwise.
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _clean_text(value, field: str, errors: dict, *, required: bool = False) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if value is not None and not isinstance(value, str):
+        errors[field] = [_("内容格式有误")]
+    elif any(unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI for ch in text):
+        errors[field] = [_("不能包含控制字符或换行")]
+    elif len(text) > TEXT_LIMITS[field]:
+        errors[field] = [_("不超过%(n)s个字") % {"n": TEXT_LIMITS[field]}]
+    elif required and len(text) < 2:
+        errors[field] = [_("请填写名称（至少2个字）")]
+    return text
+
+
+def _clean_hours(kind: str, hours, errors: dict) -> Decimal | None:
+    if kind != VolunteerRecord.Kind.TRAINING:
+        if hours not in (None, "", 0):
+            errors["hours"] = [_("表彰记录不填时长")]
+        return None
+    try:
+        h = Decimal(str(hours).strip()) if hours not in (None, "") and not isinstance(hours, bool) else None
+    except (InvalidOperation, ValueError):
+        h = None
+    if h is None or not h.is_finite():
+        errors["hours"] = [_("请填写培训时长（小时）")]
+    elif not Decimal(0) <= h <= MAX_TRAINING_HOURS or h != h.quantize(Decimal("0.01")):
+        errors["hours"] = [_("培训时长须在0到200小时之间，最多两位小数")]
+    else:
+        return h.quantize(Decimal("0.01"))
+    return None
+
+
+@transaction.atomic
+def volunteer_record_add(*, actor, issuer: Issuer, resident: Resident, kind: str, title: str, on: datetime.date,
+                         client_key: str, hours=None, grantor: str = "", note: str = "") -> VolunteerRecord:
+    """谁记录谁证明: the recording organiser (an organisation's head, or community staff) records a
+    volunteer's training or commendation. Validated whole, nothing written on error; the same form twice
+    records once."""
+    client_key = _key(client_key)
+    existing = VolunteerRecord.objects.filter(client_key=client_key).first()
+    if existing is not None:
+        if existing.recorded_by_id != actor.pk or existing.resident_id != resident.pk:
+            raise ValidationError({"client_key": [_("提交编号已被使用，请刷新页面后重试")]})
+        return existing
+    if not issuer.may_record(actor):
+        raise PermissionDenied(_("只有记录志愿服务的组织方可以记录培训与表彰"))
+    if not Resident.objects.filter(issuer.volunteers_q(residents=True), pk=resident.pk).exists():
+        raise PermissionDenied(_("这位志愿者不在本单位的志愿者名单中"))
+    errors: dict[str, list[str]] = {}
+    if kind not in VolunteerRecord.Kind.values:
+        errors["kind"] = [_("请选择培训或表彰")]
+    title = _clean_text(title, "title", errors, required=True)
+    grantor = _clean_text(grantor, "grantor", errors)
+    note = _clean_text(note, "note", errors)
+    if not isinstance(on, datetime.date) or isinstance(on, datetime.datetime):
+        errors["on"] = [_("请填写日期")]
+    elif on > timezone.localdate():
+        errors["on"] = [_("日期不能晚于今天")]
+    elif on.year < 2000:
+        errors["on"] = [_("日期无效")]
+    h = _clean_hours(kind, hours, errors)
+    if errors:
+        raise ValidationError(errors)
+    record = VolunteerRecord.objects.create(
+        resident=resident, organiser=issuer.organiser, community=issuer.community, kind=kind, title=title, on=on,
+        hours=h, grantor=grantor, note=note, recorded_by=actor, client_key=client_key)
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, target=record,
+                 label=f"{record.get_kind_display()} {resident.name} {title}")
+    if resident.user_id:
+        notify([resident.user], _("已记录您的%(k)s：%(t)s") % {"k": record.get_kind_display(), "t": title},
+               issuer.name, url="/activities/mine/", kind="activity")
+    return record
+
+
+def record_lines(resident: Resident, issuer: Issuer, *, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
+    """The issuer's training and commendation records of the volunteer in a period, for a certificate."""
+    rows = issuer.records().filter(resident=resident, on__gte=date_from, on__lte=date_to).order_by("kind", "on", "id")
+    return [{"kind": r.kind, "date": r.on.isoformat(), "title": r.title,
+             "hours": f"{r.hours:.2f}" if r.hours is not None else "", "grantor": r.grantor or issuer.name}
+            for r in rows]

@@ -16,14 +16,17 @@ from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
 from gongzhi.core.pagination import paginate
 from gongzhi.core.responses import xlsx_response
+from gongzhi.people.models import Organisation
 from gongzhi.points.codes import qr_svg
 from gongzhi.points.selectors import staff_communities, stars
+from gongzhi.points.services import community_of_path
 from gongzhi.points.views import day_bounds, parse_period
 from gongzhi.territory.models import Level, Node
 from gongzhi.territory.permissions import can_manage_node
 from gongzhi.territory.selectors import get_node
 
 from . import codes, forms, selectors, services
+from .issuers import Issuer, get_issuer, get_volunteer, issuer_volunteers, issuers_for
 from .ledger import build_activity_ledger
 from .models import Photo, Shift, SignUp
 from .permissions import can_create_activity, can_run_activity
@@ -40,32 +43,61 @@ def _errors(form, exc: ValidationError) -> None:
 @login_required
 def index(request):
     ctx = {"near": selectors.near_me(request.user)[:50], "organising": selectors.organising(request.user)[:50],
-           "can_create": staff_communities(request.user).exists()}
+           "can_create": staff_communities(request.user).exists() or selectors.led_organisations(request.user).exists()}
     return render(request, "activities/index.html", ctx)
+
+
+def _create_activity(request, form, community, place=None):
+    d = form.cleaned_data
+    a = services.activity_create(
+        actor=request.user, community=community, title=d["title"], kind=d["kind"], start_at=d["start_at"],
+        end_at=d["end_at"], shifts=d["shifts"], client_key=d["client_key"], address=d["address"], place=place,
+        description=d["description"], organiser=d["organiser"], audience=d["audience"],
+        serves_groups=d["serves_groups"], cancel_cutoff_hours=d["cancel_cutoff_hours"],
+        photos=request.FILES.getlist("photos"))
+    messages.success(request, _("活动已发布"))
+    return redirect("activities:detail", a.pk)
 
 
 @login_required
 def create(request):
+    """Community staff publish for a community they serve (the organiser optional); an organisation's
+    head (负责人) publishes for their organisation, at a place where it is based or serves."""
     communities = list(staff_communities(request.user)[:200])
     if not communities:
-        raise PermissionDenied(_("只有社区工作人员可以发布活动"))
+        return _create_as_head(request)
     chosen = request.GET.get("c") or request.POST.get("c")
     community = next((c for c in communities if str(c.pk) == chosen), communities[0])
     form = forms.ActivityForm(request.POST or None, request.FILES or None, community=community)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            a = services.activity_create(
-                actor=request.user, community=community, title=d["title"], kind=d["kind"], start_at=d["start_at"],
-                end_at=d["end_at"], shifts=d["shifts"], client_key=d["client_key"], address=d["address"],
-                description=d["description"], organiser=d["organiser"], audience=d["audience"],
-                serves_groups=d["serves_groups"], cancel_cutoff_hours=d["cancel_cutoff_hours"],
-                photos=request.FILES.getlist("photos"))
-            messages.success(request, _("活动已发布"))
-            return redirect("activities:detail", a.pk)
+            return _create_activity(request, form, community)
         except ValidationError as e:
             _errors(form, e)
     return render(request, "activities/create.html", {"form": form, "community": community, "communities": communities})
+
+
+def _create_as_head(request):
+    led = list(selectors.led_organisations(request.user)[:50])
+    if not led:
+        raise PermissionDenied(_("只有社区工作人员或组织负责人可以发布活动"))
+    posted = request.POST.get("organiser")
+    if posted and posted not in {str(o.pk) for o in led}:
+        raise Http404  # another organisation's: as if it did not exist
+    places = selectors.organisation_place_choices(led)
+    form = forms.ActivityForm(request.POST or None, request.FILES or None,
+                              organisations=Organisation.objects.filter(pk__in=[o.pk for o in led]).order_by("name", "pk"),
+                              places=places)
+    if request.method == "POST" and form.is_valid():
+        place = form.cleaned_data["place"]
+        community = community_of_path(place.path)
+        try:
+            if community is None:
+                raise ValidationError({"place": [_("地点须在一个社区内")]})
+            return _create_activity(request, form, community, place=place)
+        except ValidationError as e:
+            _errors(form, e)
+    return render(request, "activities/create.html", {"form": form, "organisations": led})
 
 
 @login_required
@@ -114,8 +146,10 @@ def cancel(request, pk: int):
 @login_required
 def manage(request, pk: int):
     a = selectors.get_run_activity(request.user, pk)
+    issuer = Issuer(a.organiser.community if a.organiser else a.community, a.organiser)
     return render(request, "activities/manage.html", {
         "a": a, "signups": selectors.signup_list(a), "hours_form": forms.HoursForm(),
+        "records_for": issuer.key if issuer.may_record(request.user) else "",
         "ben_form": forms.BeneficiaryForm(initial={"count": a.served_count}), "beneficiaries": a.beneficiaries.all()[:200]})
 
 
@@ -218,7 +252,41 @@ def mine(request):
     minutes = selectors.my_hours(request.user)
     return render(request, "activities/mine.html", {
         "page": paginate(request, selectors.my_signups(request.user), per_page=20),
-        "minutes": minutes, "hours": f"{minutes / 60:.2f}", "certificates": selectors.my_certificates(request.user)[:50]})
+        "minutes": minutes, "hours": f"{minutes / 60:.2f}", "certificates": selectors.my_certificates(request.user)[:50],
+        "records": selectors.my_records(request.user)[:100]})
+
+
+@login_required
+def records(request):
+    """培训与表彰: the recording organiser's volunteers (masked), each a link to their records."""
+    issuers = issuers_for(request.user)
+    if not issuers:
+        raise PermissionDenied(_("只有社区工作人员或组织负责人可以记录培训与表彰"))
+    issuer = get_issuer(request.user, request.GET["issuer"]) if request.GET.get("issuer") else issuers[0]
+    return render(request, "activities/records.html", {
+        "issuer": issuer, "issuers": issuers, "page": paginate(request, issuer_volunteers(issuer), per_page=30)})
+
+
+@login_required
+def volunteer_records(request, issuer: str, pk: int):
+    """One volunteer's training and commendations recorded by this organiser: the list and the form."""
+    issuer = get_issuer(request.user, issuer)
+    resident = get_volunteer(issuer, pk)
+    form = forms.VolunteerRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            r = services.volunteer_record_add(actor=request.user, issuer=issuer, resident=resident, kind=d["kind"],
+                                              title=d["title"], on=d["on"], hours=d["hours"], grantor=d["grantor"],
+                                              note=d["note"], client_key=d["client_key"])
+            messages.success(request, _("已记录%(k)s：%(t)s") % {"k": r.get_kind_display(), "t": r.title})
+            return redirect("activities:volunteer_records", issuer.key, resident.pk)
+        except ValidationError as e:
+            _errors(form, e)
+    minutes = selectors.served_minutes(resident, issuer)
+    return render(request, "activities/volunteer_records.html", {
+        "issuer": issuer, "v": resident, "form": form, "hours": f"{minutes / 60:.2f}",
+        "page": paginate(request, issuer.records().filter(resident=resident).select_related("recorded_by"), per_page=30)})
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 
 from gongzhi.accounts.notify import unread_count
+from gongzhi.activities import selectors as activities
 from gongzhi.dashboard.context_processors import menu
 from gongzhi.evaluation import selectors as evaluation
 from gongzhi.people import selectors as people
@@ -58,7 +59,8 @@ def home(request):
                    roots=list(territory.root_nodes(user)[:20]))
     elif not staff:
         ctx["todo"] = tickets.handler_todo(user)  # organisations' members handle demands too
-    ctx["nothing"] = (scope.is_empty and not ctx["juror_tasks"] and not user.is_auditor
+    ctx["led_orgs"] = list(activities.led_organisations(user)[:10])  # a head (负责人) publishes activities
+    ctx["nothing"] = (scope.is_empty and not ctx["led_orgs"] and not ctx["juror_tasks"] and not user.is_auditor
                       and not ctx["my_tickets"] and not ctx.get("todo", {}).get("open"))
     return render(request, "dashboard/home.html", ctx)
 

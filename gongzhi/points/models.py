@@ -161,6 +161,21 @@ class ExpiryRun(models.Model):
         return f"{self.community_id} {self.year}"
 
 
+class DutyRun(models.Model):
+    """The month's 三长 duty points have been granted (once; the periodic job skips a month it has done)."""
+
+    month = models.DateField(_("履职月份"), unique=True)  # the month's first day
+    entries = models.PositiveIntegerField(_("记录数"), default=0)
+    ran_at = models.DateTimeField(_("执行时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("三长履职积分批次")
+        verbose_name_plural = _("三长履职积分批次")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
 class Item(models.Model):
     """A thing in the exchange: goods with stock, or a service an organisation offers (stock optional)."""
 

@@ -32,6 +32,7 @@ from ..models import (
     Topic,
 )
 from ..permissions import can_cosign_topic, can_manage_place, can_manage_topic, households_in_place
+from .rewards import grant_meeting
 from .workflow import BACK, Conflict, apply_step, lock_topic, record
 
 SIGNIN_SALT = "gongzhi.deliberation.signin"
@@ -357,6 +358,7 @@ def attendance_sign_in(*, actor, topic: Topic, attendance: Attendance | None = N
     attendance.signed_in_at = timezone.now()
     attendance.signed_in_by = actor
     attendance.save()
+    grant_meeting(attendance, topic)  # 微积分: attending the meeting earns, once per meeting and resident
     return attendance
 
 

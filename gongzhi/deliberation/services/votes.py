@@ -12,6 +12,7 @@ from gongzhi.territory.models import Household
 
 from ..models import Ballot, BallotForm, Channel, Owner, Step, Topic, Vote, VoteChoices
 from ..permissions import can_manage_topic, households_in_place, owner_for
+from .rewards import grant_ballot
 from .workflow import Conflict, lock_topic, record
 
 
@@ -58,14 +59,19 @@ def _check_window(vote: Vote, now) -> None:
 
 
 def _insert(vote: Vote, **values) -> Ballot:
+    """The ballot, then its 微积分 points in the same transaction (the caller's): a ballot refused by the
+    database grants nothing, and a grant that fails takes the ballot back with it."""
     try:
         with transaction.atomic():
-            return Ballot.objects.create(vote=vote, **values)
+            ballot = Ballot.objects.create(vote=vote, **values)
     except IntegrityError:
         raise Conflict(_("该户（业主）已投过票，每户（每位业主）只能投一次，线上和纸质票合计"),
                        code="already_voted") from None
+    grant_ballot(ballot, vote.topic)
+    return ballot
 
 
+@transaction.atomic
 def ballot_cast(*, actor, vote: Vote, choice: str, now=None) -> Ballot:
     """Online, on the resident's phone: the household (or the owner) the account belongs to."""
     now = now or timezone.now()
@@ -86,6 +92,7 @@ def ballot_cast(*, actor, vote: Vote, choice: str, now=None) -> Ballot:
     return _insert(vote, voter_key=f"h{h.pk}", household=h, choice=choice, channel=Channel.ONLINE, cast_by=actor)
 
 
+@transaction.atomic
 def ballot_enter_paper(*, actor, vote: Vote, choice: str, household: Household | None = None,
                        owner: Owner | None = None, now=None) -> Ballot:
     """A paper ballot entered by staff; the same unique key as online ballots."""

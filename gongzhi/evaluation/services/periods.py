@@ -15,6 +15,7 @@ from .. import aggregation, subjects
 from ..models import Juror, Party, Period, PeriodEvent, PeriodJuror, RuleSet, RuleVersion, ScoreSheet, Subject
 from ..periods_calendar import bounds, check_day
 from ..permissions import can_manage_rule_set
+from .red_flags import grant_red_flags
 
 
 def version_in_force(rule_set: RuleSet, day: datetime.date) -> RuleVersion | None:
@@ -92,6 +93,7 @@ def _close(period: Period, actor, action: str, reason: str = "") -> Period:
     round_no = period.round + 1
     aggregation.close_results(period, round_no)
     now = timezone.now()
+    grant_red_flags(period, round_no, now)  # 微积分: the honoured units' residents earn, in this transaction
     Period.objects.filter(pk=period.pk).update(status=Period.Status.CLOSED, round=round_no, closed_by=actor,
                                                closed_at=now)
     period.status, period.round, period.closed_by, period.closed_at = Period.Status.CLOSED, round_no, actor, now

@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.notify import notify
 from gongzhi.core.errors import Conflict
-from gongzhi.people.models import Organisation
+from gongzhi.people.models import Organisation, Resident
+from gongzhi.points import services as points
+from gongzhi.points.models import EarnKind
 from gongzhi.territory.models import Household
 from gongzhi.territory.scoping import scope_for
 
@@ -111,5 +113,18 @@ def wish_confirm(*, actor, wish: Wish) -> Wish:
     if not (wish.resident_id == actor.pk or is_staff_for(actor, wish.node_path)):
         raise PermissionDenied
     _move(wish, W.CONFIRMED, actor=actor, confirmed_at=timezone.now())
+    _grant_points(wish)
     notify([wish.claimed_by], title=_("心愿已确认实现：%(t)s") % {"t": wish.title}, url="/tickets/wishes/", kind="wish")
     return wish
+
+
+def _grant_points(wish: Wish) -> None:
+    """微积分: a wish whose fulfilment the wisher (or staff) confirmed earns its claimer the wish points,
+    when the claimer is a resident (a party member or cadre with a current resident record); a unit's
+    member without one, nothing. Granted at the confirmation, not at the claimer's own "fulfilled", so
+    that nobody earns by ticking their own box."""
+    resident = (Resident.objects.filter(user_id=wish.claimed_by_id, moved_out_on__isnull=True)
+                .select_related("household").first())
+    if resident is not None:
+        points.earn(resident=resident, kind=EarnKind.WISH, source_key=f"wish:{wish.pk}", at=wish.confirmed_at,
+                    note=_("完成微心愿：%(t)s") % {"t": wish.title})
