@@ -79,8 +79,9 @@ def _resident_cards(user, now) -> dict:
     households = resident_households(user)
     ctx: dict = {"votes": deliberation.votes_waiting(user, households, now)}
     if households:
+        voting = {v.topic_id for v in ctx["votes"]}  # already above, with its one tap
         ctx["notices"] = [{"topic": t, "label": NOTICE_LABELS.get(t.step, t.get_step_display()), "line": _notice_line(t)}
-                          for t in deliberation.resident_notices(user, households, now=now)]
+                          for t in deliberation.resident_notices(user, households, now=now, exclude=voting)]
     try:
         ctx["account"] = points.my_account(user)  # opened on first look, as the 积分 page does
     except ValidationError:  # a household outside any community has no account to open

@@ -50,11 +50,16 @@ NOTICE_STEPS = (Step.NOTICE, Step.CONSULTATION, Step.APPLY, Step.FEEDBACK)
 RESULT_DAYS = 30
 
 
-def resident_notices(user, households=None, limit: int = 3, now: datetime.datetime | None = None):
-    """The newest public notices of the places the user lives in (see NOTICE_STEPS)."""
+def resident_notices(user, households=None, limit: int = 3, now: datetime.datetime | None = None,
+                     exclude=()):
+    """The newest public notices of the places the user lives in (see NOTICE_STEPS), but the topics
+    in `exclude` (ids)."""
     since = (now or timezone.now()) - datetime.timedelta(days=RESULT_DAYS)
-    return (resident_topics(user, households).filter(Q(step__in=NOTICE_STEPS)
-                                         | Q(step=Step.CLOSED, feedback_published_at__gte=since))[:limit])
+    qs = resident_topics(user, households).filter(Q(step__in=NOTICE_STEPS)
+                                                  | Q(step=Step.CLOSED, feedback_published_at__gte=since))
+    if exclude:
+        qs = qs.exclude(pk__in=list(exclude))
+    return qs[:limit]
 
 
 def votes_waiting(user, households=None, now: datetime.datetime | None = None, limit: int = 5) -> list[Vote]:

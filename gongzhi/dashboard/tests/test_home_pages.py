@@ -195,6 +195,7 @@ def test_open_vote_waits_for_my_household_until_it_has_voted(world, client_for):
     html = c.get("/").content.decode()
     [row] = _testids(html, "vote-waiting")
     assert "健身器材选址" in row and "去投票" in row
+    assert not [n for n in _testids(html, "notice") if "健身器材选址" in n]  # not twice on the page
     assert f'{reverse("deliberation:topic", args=[vote.topic_id])}#vote-{vote.pk}' in html
     # The anchor exists on the topic page, where the ballot is.
     assert f'id="vote-{vote.pk}"' in c.get(reverse("deliberation:topic", args=[vote.topic_id])).content.decode()
