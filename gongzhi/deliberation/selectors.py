@@ -1,13 +1,16 @@
 """Every read of deliberation a user can reach, scoped; hidden and missing are the same 404."""
 
+import datetime
+
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 
 from gongzhi.core.paths import ancestors_of
 from gongzhi.territory.models import Node
 from gongzhi.tickets.permissions import resident_households, staff_paths
 
-from .models import Decision, Meeting, Step, Topic, Vote
+from .models import Ballot, BallotForm, Decision, Meeting, Owner, Step, Topic, Vote
 from .permissions import PUBLIC_STEPS, can_view_topic
 
 
@@ -30,14 +33,63 @@ def staff_topics(user, *, place: Node | None = None, step: str | None = None):
     return _with_steps(qs).order_by("-updated_at", "-id")
 
 
-def resident_topics(user):
-    """Topics of the places the user lives in (their compound, community, street): notices and on."""
-    paths = {h.node_path for h in resident_households(user)}
+def resident_topics(user, households=None):
+    """Topics of the places the user lives in (their compound, community, street): notices and on.
+    `households`: the user's `resident_households`, when the caller has them already."""
+    paths = {h.node_path for h in (resident_households(user) if households is None else households)}
     if not paths:
         return Topic.objects.none()
     prefixes = {a for p in paths for a in ancestors_of(p)}
     return (_with_steps(Topic.objects.filter(place_path__in=prefixes, step__in=(*PUBLIC_STEPS, Step.PROPOSAL)))
             .order_by("-updated_at", "-id"))
+
+
+# What a resident's home shows as the notices of their place: topics in a step residents are told
+# about (a notice, a consultation, a decision, its application) and results posted in the last month.
+NOTICE_STEPS = (Step.NOTICE, Step.CONSULTATION, Step.APPLY, Step.FEEDBACK)
+RESULT_DAYS = 30
+
+
+def resident_notices(user, households=None, limit: int = 3, now: datetime.datetime | None = None,
+                     exclude=()):
+    """The newest public notices of the places the user lives in (see NOTICE_STEPS), but the topics
+    in `exclude` (ids)."""
+    since = (now or timezone.now()) - datetime.timedelta(days=RESULT_DAYS)
+    qs = resident_topics(user, households).filter(Q(step__in=NOTICE_STEPS)
+                                                  | Q(step=Step.CLOSED, feedback_published_at__gte=since))
+    if exclude:
+        qs = qs.exclude(pk__in=list(exclude))
+    return qs[:limit]
+
+
+def votes_waiting(user, households=None, now: datetime.datetime | None = None, limit: int = 5) -> list[Vote]:
+    """Open votes the user may still cast online: a household vote of a topic at a place they live in
+    that none of their households has answered, an owners' vote of a compound whose register lists
+    them that they have not answered. Four queries (three with `households` given) whatever the number
+    of topics, votes and ballots."""
+    now = now or timezone.now()
+    households = resident_households(user) if households is None else households
+    owners: dict[int, list[int]] = {}
+    for pk, compound_id in Owner.objects.filter(user=user).values_list("pk", "register__compound_id"):
+        owners.setdefault(compound_id, []).append(pk)
+    prefixes = {a for h in households for a in ancestors_of(h.node_path)}
+    if not prefixes and not owners:
+        return []
+    q = Q(pk__in=[])
+    if prefixes:
+        q |= Q(form=BallotForm.HOUSEHOLD, topic__place_path__in=prefixes)
+    if owners:
+        q |= Q(form=BallotForm.OWNER, topic__place_id__in=list(owners))
+    votes = list(Vote.objects.filter(q, closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
+                 .select_related("topic", "topic__place").order_by("closes_at", "id")[:limit])
+    if not votes:
+        return []
+    keys = {v.pk: ({f"h{h.pk}" for h in households if h.node_path.startswith(v.topic.place_path)}
+                   if v.form == BallotForm.HOUSEHOLD else {f"o{pk}" for pk in owners.get(v.topic.place_id, [])})
+            for v in votes}
+    cast = set(Ballot.objects.filter(vote__in=votes, voter_key__in=set().union(*keys.values()))
+               .values_list("vote_id", "voter_key"))
+    return [v for v in votes if not any((v.pk, k) in cast for k in keys[v.pk])]
 
 
 def topic_for(user, pk: int) -> Topic:
@@ -85,6 +137,18 @@ def counts(user, place: Node | None = None) -> dict:
         fed_back=Count("id", filter=Q(feedback_published_at__isnull=False)),
     )
     return agg
+
+
+# The steps where a topic waits for its staff: publish the plan, open the consultation once the notice
+# has hung, decide, record how the decision is carried out, publish the feedback.
+STAFF_STEPS = (Step.DRAFT, Step.NOTICE, Step.CONSULTATION, Step.APPLY, Step.FEEDBACK)
+
+
+def step_counts(user) -> dict[str, int]:
+    """How many of the topics the user runs are in each of STAFF_STEPS (one query)."""
+    rows = (staff_topics(user).filter(step__in=STAFF_STEPS).order_by().values("step").annotate(n=Count("id")))
+    found = {r["step"]: r["n"] for r in rows}
+    return {s: found.get(s, 0) for s in STAFF_STEPS}
 
 
 def history(topic: Topic):

@@ -111,6 +111,14 @@ def today_list(user, *, on: datetime.date | None = None, limit: int = 200) -> li
                 .order_by("due_on", "id")[:limit])
 
 
+def today_counts(user, *, on: datetime.date | None = None) -> dict[str, int]:
+    """The home page's figures for "今天": open care dues on my list due today and overdue, counted in
+    one query (the list itself stops at `today_list`'s limit; these counts do not)."""
+    on = on or timezone.localdate()
+    return CareDue.objects.filter(my_care_q(user, on), done_on__isnull=True, due_on__lte=on).aggregate(
+        due_today=Count("pk", filter=Q(due_on=on)), overdue=Count("pk", filter=Q(due_on__lt=on)))
+
+
 def campaign_list(user) -> QuerySet[Campaign]:
     """Campaigns with at least one household the user answers for, with their progress counts."""
     mine = CampaignHousehold.objects.filter(place_q(user)).values("campaign_id")

@@ -27,6 +27,7 @@ def shots(tmp_path):
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
         page.screenshot(path=str(folder / f"{name}.png"))
 
+    shot.folder = folder
     return shot
 
 
@@ -116,3 +117,42 @@ def test_juror_home_to_score(live_server, browser, browser_context_args, shots):
     from gongzhi.evaluation.models import ScoreSheet
 
     assert ScoreSheet.objects.filter(subject__period=period, submitted_by=juror, is_current=True).count() == 1
+
+
+def test_home_cards_fit_phone_and_desk(live_server, browser, browser_context_args, shots):
+    """The resident's and the grid worker's homes with every module's card, at 360 px and on a desk:
+    nothing overflows, and each card is there (screenshots: home-<role>-<phone|desk>.png)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from gongzhi.activities import services as act
+    from gongzhi.activities.tests.conftest import make_activity
+    from gongzhi.dashboard.tests.test_home_pages import _campaign, _care, _d, _household_vote, _notice
+    from gongzhi.people.tests.factories import make_id, make_resident
+    from gongzhi.points.tests.conftest import fund
+
+    world = build_world()
+    resident = make_resident(world.hh_a1, "张秀兰", id_number=make_id(), user=world.users["resident_a1"])
+    fund(resident, 120, world.users["community_a"])
+    d = _d(world)
+    _notice(d, "关于幸福小区1栋加装电梯的意见征集")
+    _notice(d, "测试街道垃圾分类新规实施公告", place=world.street, staff="street")
+    _household_vote(d, "中心花园健身器材选址（中心花园或北门空地）")
+    soon = timezone.now() + datetime.timedelta(days=1)
+    titles = ["社区义诊：量血压、测血糖", "周末亲子绘本共读会", "楼道杂物清理志愿服务", "老年人智能手机使用课堂"]
+    acts = [make_activity(world, world.users["community_a"], title=t, capacity=10, start=soon + datetime.timedelta(days=i))
+            for i, t in enumerate(titles)]
+    act.signup_create(actor=world.users["resident_a1"], shift=acts[0].shifts.get())
+    _care(world, 2, 1)
+    _campaign(world, "汛期安全入户提醒敲门行动")
+
+    for username, tid in (("resident_a1", "points-card"), ("grid_a1", "tile-care-due"), ("community_a", "h-topics")):
+        page = _phone(browser, live_server.url, username, browser_context_args)
+        expect(page.get_by_test_id(tid).or_(page.locator(f"#{tid}"))).to_be_visible()
+        shots(page, f"home-{username}-phone")
+        page.screenshot(path=str(shots.folder / f"home-{username}-phone-full.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.screenshot(path=str(shots.folder / f"home-{username}-desk.png"), full_page=True)
+        if username == "grid_a1":
+            expect(page.get_by_test_id("campaign")).to_contain_text("已走访 0/2")
