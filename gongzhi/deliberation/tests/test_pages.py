@@ -218,3 +218,25 @@ def test_paper_ballot_by_flat_on_the_page(d, client_for):
     r = c.post(url, {"vote": vote.pk, "building": "1栋", "unit": "1单元", "room": "101", "choice": "no"}, follow=True)
     assert "只能投一次" in r.content.decode()
     assert Ballot.objects.filter(vote=vote).count() == 1
+
+
+def test_owners_vote_ballot_form_only_for_owners_in_the_register(d, client_for):
+    """A resident outside the owners' register is not offered the owners' ballot (it would answer 403);
+    a household vote is offered to the resident."""
+    topic = to_consultation(d, make_topic(d, matter="fund_use"))
+    make_register(d, [10000], users=True)
+    vote = services.vote_open(actor=d.staff, topic=topic, form="owner",
+                              closes_at=timezone.now() + datetime.timedelta(days=1))
+    url = f"/deliberation/topics/{topic.pk}/"
+    ballot = f'name="vote" value="{vote.pk}"'
+    page = client_for(d.resident).get(url)
+    assert page.status_code == 200 and f'id="vote-{vote.pk}"' in page.content.decode()
+    assert ballot not in page.content.decode()
+    household = services.vote_open(actor=d.staff, topic=make_household_vote_topic(d), form="household",
+                                   closes_at=timezone.now() + datetime.timedelta(days=1))
+    page = client_for(d.resident).get(f"/deliberation/topics/{household.topic_id}/")
+    assert f'name="vote" value="{household.pk}"' in page.content.decode()
+
+
+def make_household_vote_topic(d):
+    return to_consultation(d, make_topic(d, title="加装充电桩"))
