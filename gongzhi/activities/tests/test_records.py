@@ -1,4 +1,4 @@
-"""Training (培训) and commendation (表彰) records, recorded by the organiser that records the service
+"""Training (培训), commendation (表彰) and evaluation (评价) records, recorded by the organiser that records the service
 (谁记录谁证明), listed for the volunteer and printed on that organiser's certificates."""
 
 import datetime
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -78,7 +78,7 @@ def test_record_once_per_form_with_the_issuer(act):
     ("title", " ", "请填写名称"),
     ("grantor", "单" * 101, "不超过100个字"),
     ("note", "x" * 201, "不超过200个字"),
-    ("kind", "medal", "请选择培训或表彰"),
+    ("kind", "medal", "请选择培训、表彰或评价"),
 ])
 def test_hostile_input_is_refused_and_nothing_written(act, field, value, message):
     served(act, act.pts.alice)
@@ -90,6 +90,22 @@ def test_hostile_input_is_refused_and_nothing_written(act, field, value, message
     with pytest.raises(ValidationError, match="表彰记录不填时长"):
         add(act, act.pts.alice, kind="commendation", hours=Decimal("2"))
     assert not VolunteerRecord.objects.exists()
+
+
+@pytest.mark.parametrize("hours", [Decimal("2"), "1.5", Decimal("0.01")])
+def test_an_evaluation_has_no_hours(act, hours):
+    alice = act.pts.alice
+    served(act, alice)
+    with pytest.raises(ValidationError) as e:
+        add(act, alice, kind="evaluation", title="服务评价：优秀", hours=hours)
+    assert e.value.message_dict == {"hours": ["评价记录不填时长"]}
+    assert not VolunteerRecord.objects.exists()
+    r = add(act, alice, kind="evaluation", title="服务评价：优秀", hours=None, grantor="甲社区志愿服务站")
+    assert (r.kind, r.hours, r.grantor, r.get_kind_display()) == ("evaluation", None, "甲社区志愿服务站", "评价")
+    # the database refuses it too (volunteer_record_hours), whoever writes
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VolunteerRecord.objects.filter(pk=r.pk).update(hours=Decimal("1"))
+    assert VolunteerRecord.objects.get(pk=r.pk).hours is None
 
 
 def test_only_the_recording_organiser_and_its_volunteers(act):
