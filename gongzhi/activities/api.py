@@ -194,13 +194,13 @@ class RecordOut(Schema):
         return obj.organiser.name if obj.organiser_id else obj.community.name
 
 
-@router.get("/records/mine", response=list[RecordOut], summary=_l("我的培训与表彰记录（分页）"))
+@router.get("/records/mine", response=list[RecordOut], summary=_l("我的培训、表彰与评价记录（分页）"))
 @paginate(Pages, page_size=50)
 def records_mine(request):
     return selectors.my_records(request.auth)
 
 
-@router.get("/records/issuers", response=list[IssuerOut], summary=_l("我可以记录培训与表彰的单位（分页）"))
+@router.get("/records/issuers", response=list[IssuerOut], summary=_l("我可以记录培训、表彰与评价的单位（分页）"))
 @paginate(Pages, page_size=50)
 def record_issuers(request):
     return [{"key": i.key, "name": i.name} for i in issuers_for(request.auth)]
@@ -214,7 +214,7 @@ def record_volunteers(request, issuer: str):
 
 
 @router.get("/records/{issuer}/volunteers/{resident_id}", response=list[RecordOut],
-            summary=_l("一位志愿者在本单位的培训与表彰记录（分页）"))
+            summary=_l("一位志愿者在本单位的培训、表彰与评价记录（分页）"))
 @paginate(Pages, page_size=50)
 def volunteer_records(request, issuer: str, resident_id: int):
     i = get_issuer(request.auth, issuer)
@@ -222,7 +222,7 @@ def volunteer_records(request, issuer: str, resident_id: int):
 
 
 @router.post("/records/{issuer}/volunteers/{resident_id}", response={201: RecordOut, **ERRORS},
-             summary=_l("记录培训或表彰（谁记录谁证明；相同 client_key 只记录一次）"))
+             summary=_l("记录培训、表彰或评价（谁记录谁证明；相同 client_key 只记录一次）"))
 def volunteer_record_add(request, issuer: str, resident_id: int, data: RecordIn):
     i = get_issuer(request.auth, issuer)
     r = services.volunteer_record_add(actor=request.auth, issuer=i, resident=get_volunteer(i, resident_id),

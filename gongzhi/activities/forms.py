@@ -73,9 +73,9 @@ class CertificateForm(KeyedForm):
 class VolunteerRecordForm(KeyedForm):
     kind = forms.ChoiceField(label=_("类别："), choices=VolunteerRecord.Kind.choices, widget=forms.RadioSelect,
                              initial=VolunteerRecord.Kind.TRAINING)
-    title = forms.CharField(label=_("名称（培训内容或表彰名称）："), max_length=100)
+    title = forms.CharField(label=_("名称（培训内容、表彰名称或评价结果）："), max_length=100)
     on = forms.DateField(label=_("日期："), widget=forms.DateInput(attrs={"type": "date"}))
-    hours = forms.DecimalField(label=_("培训时长（小时，表彰不填）："), required=False, min_value=0, max_value=200,
+    hours = forms.DecimalField(label=_("培训时长（小时，表彰、评价不填）："), required=False, min_value=0, max_value=200,
                                decimal_places=2, max_digits=5)
-    grantor = forms.CharField(label=_("培训/授予单位（留空为本单位）："), max_length=100, required=False)
+    grantor = forms.CharField(label=_("培训/授予/评价单位（留空为本单位）："), max_length=100, required=False)
     note = forms.CharField(label=_("说明："), max_length=200, required=False)

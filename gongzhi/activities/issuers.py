@@ -1,6 +1,6 @@
 """谁记录谁证明: the recording organiser of a volunteer's service — an organisation for the activities it
-organised, or the community for its own — as one value used by the records of training and
-commendations, their pages and API, and the certificates.
+organised, or the community for its own — as one value used by the records of training,
+commendations and evaluations, their pages and API, and the certificates.
 
 An issuer's volunteers are the residents who served in its activities, those it has already recorded,
 and (an organisation) its members with a resident record or (a community) the residents living in it.

@@ -170,8 +170,8 @@ class Certificate(models.Model):
     period_to = models.DateField(_("截止日期"))
     total_minutes = models.PositiveIntegerField(_("累计时长（分钟）"))
     lines = models.JSONField(_("服务记录"), default=list)
-    # The issuer's training and commendation records of the volunteer in the period, as issued.
-    records = models.JSONField(_("培训与表彰"), default=list, blank=True)
+    # The issuer's training, commendation and evaluation records of the volunteer in the period, as issued.
+    records = models.JSONField(_("培训、表彰与评价"), default=list, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("出具时间"), auto_now_add=True)
     client_key = models.CharField(max_length=64, unique=True)
@@ -190,15 +190,22 @@ class Certificate(models.Model):
     def commendations(self) -> list[dict]:
         return [r for r in self.records if r.get("kind") == VolunteerRecord.Kind.COMMENDATION]
 
+    @property
+    def evaluations(self) -> list[dict]:
+        return [r for r in self.records if r.get("kind") == VolunteerRecord.Kind.EVALUATION]
+
 
 class VolunteerRecord(models.Model):
-    """A volunteer's training (培训) or commendation (表彰), part of the service record the 《志愿服务记录与
-    证明出具办法（试行）》 asks for beside the service itself. 谁记录谁证明: the organisation (or the community,
+    """A volunteer's training (培训), commendation (表彰) or evaluation (评价), the parts of the service
+    record the 《志愿服务记录与证明出具办法（试行）》 asks for beside the personal information and the service
+    itself. An evaluation's title is the evaluation itself (优秀志愿者, 服务评价：优秀), its grantor the
+    evaluating unit; like a commendation it has no hours. 谁记录谁证明: the organisation (or the community,
     for its own activities) that recorded it is the one that lists it and prints it on its certificates."""
 
     class Kind(models.TextChoices):
         TRAINING = "training", _("培训")
         COMMENDATION = "commendation", _("表彰")
+        EVALUATION = "evaluation", _("评价")
 
     resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="volunteer_records",
                                  verbose_name=_("志愿者"))
@@ -209,7 +216,7 @@ class VolunteerRecord(models.Model):
     title = models.CharField(_("名称"), max_length=100)
     on = models.DateField(_("日期"))
     hours = models.DecimalField(_("培训时长（小时）"), max_digits=5, decimal_places=2, null=True, blank=True)
-    grantor = models.CharField(_("培训/授予单位"), max_length=100, blank=True)
+    grantor = models.CharField(_("培训/授予/评价单位"), max_length=100, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("记录人"))
@@ -217,13 +224,14 @@ class VolunteerRecord(models.Model):
     client_key = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        verbose_name = _("培训与表彰记录")
-        verbose_name_plural = _("培训与表彰记录")
+        verbose_name = _("培训、表彰与评价记录")
+        verbose_name_plural = _("培训、表彰与评价记录")
         ordering = ["-on", "-id"]
         indexes = [models.Index(fields=["resident", "on"]), models.Index(fields=["organiser", "community", "on"])]
         constraints = [
             models.CheckConstraint(condition=Q(kind="training", hours__isnull=False, hours__gte=0, hours__lte=200)
-                                   | Q(kind="commendation", hours__isnull=True), name="volunteer_record_hours"),
+                                   | Q(kind__in=["commendation", "evaluation"], hours__isnull=True),
+                                   name="volunteer_record_hours"),
         ]
 
     def __str__(self) -> str:

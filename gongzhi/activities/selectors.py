@@ -124,7 +124,7 @@ def my_certificates(user) -> QuerySet[Certificate]:
 
 
 def my_records(user) -> QuerySet[VolunteerRecord]:
-    """My training and commendation records, from every organiser that recorded them."""
+    """My training, commendation and evaluation records, from every organiser that recorded them."""
     return (VolunteerRecord.objects.filter(resident__user=user).select_related("organiser", "community")
             .order_by("-on", "-id"))
 

@@ -413,7 +413,7 @@ def certificate_issue(*, actor, resident: Resident, date_from: datetime.date, da
     return cert
 
 
-# --- Training and commendations (培训、表彰) -----------------------------------------------------------
+# --- Training, commendations and evaluations (培训、表彰、评价) -------------------------------------------
 
 MAX_TRAINING_HOURS = Decimal("200")
 TEXT_LIMITS = {"title": 100, "grantor": 100, "note": 200}
@@ -436,8 +436,9 @@ def _clean_text(value, field: str, errors: dict, *, required: bool = False) -> s
 
 def _clean_hours(kind: str, hours, errors: dict) -> Decimal | None:
     if kind != VolunteerRecord.Kind.TRAINING:
-        if hours not in (None, "", 0):
-            errors["hours"] = [_("表彰记录不填时长")]
+        # Only training has hours; a commendation or an evaluation names which, a bad kind has its own error.
+        if hours not in (None, "", 0) and kind in VolunteerRecord.Kind.values:
+            errors["hours"] = [_("%(k)s记录不填时长") % {"k": VolunteerRecord.Kind(kind).label}]
         return None
     try:
         h = Decimal(str(hours).strip()) if hours not in (None, "") and not isinstance(hours, bool) else None
@@ -456,8 +457,8 @@ def _clean_hours(kind: str, hours, errors: dict) -> Decimal | None:
 def volunteer_record_add(*, actor, issuer: Issuer, resident: Resident, kind: str, title: str, on: datetime.date,
                          client_key: str, hours=None, grantor: str = "", note: str = "") -> VolunteerRecord:
     """谁记录谁证明: the recording organiser (an organisation's head, or community staff) records a
-    volunteer's training or commendation. Validated whole, nothing written on error; the same form twice
-    records once."""
+    volunteer's training, commendation or evaluation. Validated whole, nothing written on error; the same
+    form twice records once."""
     client_key = _key(client_key)
     existing = VolunteerRecord.objects.filter(client_key=client_key).first()
     if existing is not None:
@@ -465,12 +466,12 @@ def volunteer_record_add(*, actor, issuer: Issuer, resident: Resident, kind: str
             raise ValidationError({"client_key": [_("提交编号已被使用，请刷新页面后重试")]})
         return existing
     if not issuer.may_record(actor):
-        raise PermissionDenied(_("只有记录志愿服务的组织方可以记录培训与表彰"))
+        raise PermissionDenied(_("只有记录志愿服务的组织方可以记录培训、表彰与评价"))
     if not Resident.objects.filter(issuer.volunteers_q(residents=True), pk=resident.pk).exists():
         raise PermissionDenied(_("这位志愿者不在本单位的志愿者名单中"))
     errors: dict[str, list[str]] = {}
     if kind not in VolunteerRecord.Kind.values:
-        errors["kind"] = [_("请选择培训或表彰")]
+        errors["kind"] = [_("请选择培训、表彰或评价")]
     title = _clean_text(title, "title", errors, required=True)
     grantor = _clean_text(grantor, "grantor", errors)
     note = _clean_text(note, "note", errors)
@@ -495,7 +496,8 @@ def volunteer_record_add(*, actor, issuer: Issuer, resident: Resident, kind: str
 
 
 def record_lines(resident: Resident, issuer: Issuer, *, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
-    """The issuer's training and commendation records of the volunteer in a period, for a certificate."""
+    """The issuer's training, commendation and evaluation records of the volunteer in a period, for a
+    certificate (every kind: `Certificate.trainings`, `commendations`, `evaluations` split them)."""
     rows = issuer.records().filter(resident=resident, on__gte=date_from, on__lte=date_to).order_by("kind", "on", "id")
     return [{"kind": r.kind, "date": r.on.isoformat(), "title": r.title,
              "hours": f"{r.hours:.2f}" if r.hours is not None else "", "grantor": r.grantor or issuer.name}

@@ -258,10 +258,10 @@ def mine(request):
 
 @login_required
 def records(request):
-    """培训与表彰: the recording organiser's volunteers (masked), each a link to their records."""
+    """培训、表彰与评价: the recording organiser's volunteers (masked), each a link to their records."""
     issuers = issuers_for(request.user)
     if not issuers:
-        raise PermissionDenied(_("只有社区工作人员或组织负责人可以记录培训与表彰"))
+        raise PermissionDenied(_("只有社区工作人员或组织负责人可以记录培训、表彰与评价"))
     issuer = get_issuer(request.user, request.GET["issuer"]) if request.GET.get("issuer") else issuers[0]
     return render(request, "activities/records.html", {
         "issuer": issuer, "issuers": issuers, "page": paginate(request, issuer_volunteers(issuer), per_page=30)})
@@ -269,7 +269,7 @@ def records(request):
 
 @login_required
 def volunteer_records(request, issuer: str, pk: int):
-    """One volunteer's training and commendations recorded by this organiser: the list and the form."""
+    """One volunteer's training, commendations and evaluations recorded by this organiser: the list and the form."""
     issuer = get_issuer(request.user, issuer)
     resident = get_volunteer(issuer, pk)
     form = forms.VolunteerRecordForm(request.POST or None)

@@ -1,4 +1,4 @@
-"""Training (培训) and commendation (表彰) records, recorded by the organiser that records the service
+"""Training (培训), commendation (表彰) and evaluation (评价) records, recorded by the organiser that records the service
 (谁记录谁证明), listed for the volunteer and printed on that organiser's certificates."""
 
 import datetime
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -78,7 +78,7 @@ def test_record_once_per_form_with_the_issuer(act):
     ("title", " ", "请填写名称"),
     ("grantor", "单" * 101, "不超过100个字"),
     ("note", "x" * 201, "不超过200个字"),
-    ("kind", "medal", "请选择培训或表彰"),
+    ("kind", "medal", "请选择培训、表彰或评价"),
 ])
 def test_hostile_input_is_refused_and_nothing_written(act, field, value, message):
     served(act, act.pts.alice)
@@ -90,6 +90,22 @@ def test_hostile_input_is_refused_and_nothing_written(act, field, value, message
     with pytest.raises(ValidationError, match="表彰记录不填时长"):
         add(act, act.pts.alice, kind="commendation", hours=Decimal("2"))
     assert not VolunteerRecord.objects.exists()
+
+
+@pytest.mark.parametrize("hours", [Decimal("2"), "1.5", Decimal("0.01")])
+def test_an_evaluation_has_no_hours(act, hours):
+    alice = act.pts.alice
+    served(act, alice)
+    with pytest.raises(ValidationError) as e:
+        add(act, alice, kind="evaluation", title="服务评价：优秀", hours=hours)
+    assert e.value.message_dict == {"hours": ["评价记录不填时长"]}
+    assert not VolunteerRecord.objects.exists()
+    r = add(act, alice, kind="evaluation", title="服务评价：优秀", hours=None, grantor="甲社区志愿服务站")
+    assert (r.kind, r.hours, r.grantor, r.get_kind_display()) == ("evaluation", None, "甲社区志愿服务站", "评价")
+    # the database refuses it too (volunteer_record_hours), whoever writes
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VolunteerRecord.objects.filter(pk=r.pk).update(hours=Decimal("1"))
+    assert VolunteerRecord.objects.get(pk=r.pk).hours is None
 
 
 def test_only_the_recording_organiser_and_its_volunteers(act):
@@ -225,3 +241,47 @@ def test_volunteer_list_query_count_does_not_grow(act, client_for):
         services.signup_create(actor=resident.user, shift=a.shifts.get())
     assert count() == first
     assert "居民r5" in org.get("/activities/records/").content.decode()
+
+
+def test_evaluation_through_page_and_api_shown_and_printed(act, client_for, client):
+    """评价情况: recorded on the page and through the API, listed for the volunteer, printed on a later certificate."""
+    w, alice = act.pts.world, act.pts.alice
+    served(act, alice)
+    org = client_for(act.organiser)
+    assert "培训、表彰与评价" in org.get("/activities/records/").content.decode()
+    url = f"/activities/records/c{w.community_a.pk}/{alice.pk}/"
+    page = org.get(url).content.decode()
+    assert 'value="evaluation"' in page and "培训、表彰与评价" in page
+    key = re.search(r'name="client_key" value="([^"]+)"', page).group(1)
+    data = {"client_key": key, "kind": "evaluation", "title": "优秀志愿者",
+            "on": (TODAY() - datetime.timedelta(days=2)).isoformat(), "hours": "", "grantor": "甲社区志愿服务站",
+            "note": ""}
+    bad = org.post(url, {**data, "hours": "2"})
+    assert bad.status_code == 200 and "评价记录不填时长" in bad.content.decode()
+    assert not VolunteerRecord.objects.exists()
+    assert org.post(url, data).status_code == 302
+    api = f"/api/activities/records/c{w.community_a.pk}/volunteers/{alice.pk}"
+    body = {"kind": "evaluation", "title": "服务评价：优秀", "on": TODAY().isoformat(), "client_key": uuid.uuid4().hex}
+    bad = org.post(api, {**body, "hours": "1.5"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["errors"]["hours"] == ["评价记录不填时长"]
+    assert VolunteerRecord.objects.count() == 1
+    r = org.post(api, body, content_type="application/json")
+    assert r.status_code == 201 and (r.json()["kind"], r.json()["hours"], r.json()["grantor"]) == ("evaluation", None, "")
+    assert VolunteerRecord.objects.filter(kind="evaluation").count() == 2
+    me = client_for(alice.user)
+    mine = me.get("/activities/mine/").content.decode()
+    assert "我的培训、表彰与评价" in mine and "优秀志愿者" in mine and "服务评价：优秀" in mine
+    assert '<span class="tag">评价</span>' in mine
+    listed = me.get("/api/activities/records/mine").json()
+    assert sorted(i["title"] for i in listed["items"] if i["kind"] == "evaluation") == ["优秀志愿者", "服务评价：优秀"]
+    cert = services.certificate_issue(actor=act.organiser, resident=alice, community=w.community_a,
+                                      date_from=TODAY() - datetime.timedelta(days=30), date_to=TODAY(),
+                                      client_key=uuid.uuid4().hex)
+    assert [(r["date"], r["title"], r["grantor"]) for r in cert.evaluations] == [
+        ((TODAY() - datetime.timedelta(days=2)).isoformat(), "优秀志愿者", "甲社区志愿服务站"),
+        (TODAY().isoformat(), "服务评价：优秀", w.community_a.name)]  # no grantor: the issuer evaluated
+    assert cert.trainings == [] and cert.commendations == []
+    for page in (me.get(f"/activities/certificates/{cert.pk}/").content.decode(),
+                 client.get("/activities/verify/", {"number": cert.number}).content.decode()):
+        assert "评价情况" in page and "评价单位" in page and "优秀志愿者" in page and "甲社区志愿服务站" in page
+        assert "服务评价：优秀" in page and "培训情况" not in page and "表彰情况" not in page
