@@ -34,6 +34,9 @@ LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", 15))
 LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", 60))
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 90))
+# Connections the yearly points expiry uses at once on PostgreSQL (its work is in the database; on a
+# 2-core server 4 overlapped best: docs/points-bench.md). SQLite always runs it in one.
+POINTS_EXPIRY_WORKERS = max(1, int(os.environ.get("POINTS_EXPIRY_WORKERS", 4)))
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", 90))  # 0: never forced
 AUDIT_KEEP_DAYS = max(180, int(os.environ.get("AUDIT_KEEP_DAYS", 180)))  # Cybersecurity Law Art. 21: >= 6 months
 SECURE_COOKIES = _env_bool("SECURE_COOKIES", False)

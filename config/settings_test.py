@@ -10,6 +10,9 @@ from .settings import *  # noqa: E402,F403
 from .settings import STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests run inside a transaction that other connections cannot see: the expiry runs in the test's own
+# connection, except in the test that runs it in parallel (transactional) and compares the results.
+POINTS_EXPIRY_WORKERS = 1
 # No collectstatic in tests: WhiteNoise serves from the apps' static folders.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True

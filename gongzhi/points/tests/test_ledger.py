@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gongzhi.core.errors import Conflict
 from gongzhi.points import services
-from gongzhi.points.expiry import expire_community_year, expire_due
+from gongzhi.points.expiry import expire_accounts, expire_community_year, expire_due
 from gongzhi.points.models import Account, EarnKind, Entry, EntryKind, ExpiryRun, YearCredit
 from gongzhi.points.selectors import balance_differences, household_points, stars
 
@@ -228,3 +228,26 @@ def test_expiry_queries_are_bounded_by_the_chunks_not_the_accounts(pts):
 def test_expiry_queries_for_a_partial_last_chunk(pts):
     assert _expiry_queries(pts, 6) == 2 * 5  # a short chunk ends the run
     assert sum(Account.objects.values_list("balance", flat=True)) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_expiry_books_what_one_connection_books(pts):
+    """Stripes of account ids in parallel connections (PostgreSQL) book exactly the entries and balances
+    the one-connection run books: every account once, the per-community figures summed right."""
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel stripes run on PostgreSQL only (SQLite has one writer)")
+    residents = many_residents(pts.world, 11, prefix="par-")
+    for i, r in enumerate(residents):
+        services.earn(resident=r, kind=EarnKind.VOLUNTEER_HOUR, source_key=f"par:{i}", minutes=60 * (i + 1),
+                      at=_at(2023, 5, 1))
+    services.earn(resident=residents[0], kind=EarnKind.VOLUNTEER_HOUR, source_key="par:later", minutes=60,
+                  at=_at(2024, 5, 1))  # 2024's points stay
+    before = {a.pk: a.balance for a in Account.objects.all()}
+    per = expire_accounts([pts.world.community_a.pk], 2023, chunk=2, workers=3)
+    expired = {e.account_id: -e.amount for e in Entry.objects.filter(kind=EntryKind.EXPIRE)}
+    assert len(expired) == 11 and per == {pts.world.community_a.pk: (11, sum(expired.values()))}
+    first = Account.objects.get(resident=residents[0])
+    assert first.balance == 10 and expired[first.pk] == before[first.pk] - 10
+    assert all(a.balance == (10 if a.pk == first.pk else 0) for a in Account.objects.filter(pk__in=expired))
+    assert not balance_differences()
+    assert expire_accounts([pts.world.community_a.pk], 2023, chunk=2, workers=3) == {}  # nothing twice
