@@ -23,6 +23,7 @@ from django.utils import timezone
 from gongzhi.territory.models import Node
 
 from .models import Account, Entry, EntryKind, ExpiryRun, RuleVersion, YearCredit
+from .services import rule_version_in_force
 
 CHUNK = 20000
 
@@ -56,6 +57,11 @@ def _insert_sql(n_communities: int) -> str:
         RETURNING account_id, amount"""
 
 
+def _due(community_ids: list[int]):
+    """The accounts the run looks at: those of these communities with points left."""
+    return Account.objects.filter(community_id__in=community_ids, balance__gt=0)
+
+
 def expire_accounts(community_ids: list[int], year: int, *, now=None, chunk: int = CHUNK,
                     workers: int | None = None) -> dict[int, tuple[int, int]]:
     """The expiry of `year` for every account of these communities, in chunks of account ids across
@@ -65,10 +71,9 @@ def expire_accounts(community_ids: list[int], year: int, *, now=None, chunk: int
     writer at a time, so it runs one stripe. Returns, per community, (entries written, points expired)."""
     now = now or timezone.now()
     workers = workers or settings.POINTS_EXPIRY_WORKERS
-    accounts = Account.objects.filter(community_id__in=community_ids, balance__gt=0)
     if connection.vendor == "sqlite" or workers <= 1:
         return _expire_stripe(community_ids, year, now, chunk, 0, None)
-    bounds = accounts.aggregate(lo=Min("pk"), hi=Max("pk"))
+    bounds = _due(community_ids).aggregate(lo=Min("pk"), hi=Max("pk"))
     if bounds["lo"] is None:
         return {}
     step = (bounds["hi"] - bounds["lo"]) // workers + 1
@@ -103,7 +108,7 @@ def _expire_stripe(community_ids: list[int], year: int, now, chunk: int, after: 
     # amount, since the amount is exactly what exceeds them; the row lock keeps both still).
     kept = Coalesce(Subquery(YearCredit.objects.filter(account=OuterRef("pk"), year__gt=year).order_by()
                              .values("account").annotate(total=Sum("credited")).values("total")), 0)
-    scope = Account.objects.filter(community_id__in=community_ids, balance__gt=0)
+    scope = _due(community_ids)
     if upto is not None:
         scope = scope.filter(pk__lte=upto)
     per: dict[int, tuple[int, int]] = {}
@@ -144,8 +149,7 @@ def expire_due(*, now=None) -> int:
     today = timezone.localdate(now)
     due: dict[int, list[int]] = {}
     for community_id in RuleVersion.objects.values_list("community_id", flat=True).distinct():
-        version = (RuleVersion.objects.filter(community_id=community_id, effective_from__lte=today)
-                   .order_by("-effective_from", "-number").first())
+        version = rule_version_in_force(community_id, today)
         year = due_year(version, today) if version else None
         if year is not None:
             due.setdefault(year, []).append(community_id)

@@ -67,9 +67,16 @@ def account_for(resident: Resident) -> Account:
         return Account.objects.get(resident=resident)
 
 
-def rule_version_in_force(community: Node, on: datetime.date) -> RuleVersion | None:
+def rule_version_in_force(community: Node | int, on: datetime.date) -> RuleVersion | None:
+    """The community's (a node or its id) rule version in force on a day."""
     return (RuleVersion.objects.filter(community=community, effective_from__lte=on)
             .order_by("-effective_from", "-number").first())
+
+
+def _month_window(at) -> tuple[datetime.datetime, datetime.datetime]:
+    """The local calendar month holding `at`, as [start, end): what a monthly cap counts."""
+    start = timezone.localtime(at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return start, (start + datetime.timedelta(days=32)).replace(day=1)
 
 
 def _post(account: Account, *, amount: int, kind: str, source_key: str, actor=None, rule: str = "",
@@ -98,9 +105,7 @@ def _lock(account: Account) -> Account:
 
 
 def _month_earned(account: Account, rule: str, at) -> int:
-    local = timezone.localtime(at)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    start, end = _month_window(at)
     total = (Entry.objects.filter(account=account, rule=rule, created_at__gte=start, created_at__lt=end)
              .aggregate(s=Sum("amount"))["s"])
     return total or 0
@@ -187,13 +192,10 @@ def _earn_batch(grants: list[tuple[Resident, str]], *, kind: str, at, quantity: 
     day = timezone.localdate(at)
     rules: dict[int, tuple[RuleVersion, EarningRule] | None] = {}
     for community_id in {a.community_id for a in accounts.values()}:
-        version = (RuleVersion.objects.filter(community_id=community_id, effective_from__lte=day)
-                   .order_by("-effective_from", "-number").first())
+        version = rule_version_in_force(community_id, day)
         rule = EarningRule.objects.filter(version=version, kind=kind).first() if version else None
         rules[community_id] = (version, rule) if rule else None
-    local = timezone.localtime(at)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    start, end = _month_window(at)
     earned = dict(Entry.objects.filter(account__in=accounts.values(), rule=kind, created_at__gte=start, created_at__lt=end)
                   .order_by().values("account_id").annotate(s=Sum("amount")).values_list("account_id", "s"))
     entries: list[Entry] = []
@@ -219,7 +221,7 @@ def _earn_batch(grants: list[tuple[Resident, str]], *, kind: str, at, quantity: 
     by_amount: dict[int, list[int]] = {}
     for account_id, amount in moved.items():
         by_amount.setdefault(amount, []).append(account_id)
-    year = local.year
+    year = timezone.localtime(at).year
     credited = set(YearCredit.objects.filter(account_id__in=moved, year=year).values_list("account_id", flat=True))
     for amount, ids in by_amount.items():  # one UPDATE per distinct amount (usually one: the rule's points)
         Account.objects.filter(pk__in=ids).update(balance=F("balance") + amount)
