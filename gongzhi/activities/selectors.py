@@ -115,6 +115,12 @@ def my_signups(user) -> QuerySet[SignUp]:
     return SignUp.objects.filter(user=user).select_related("activity", "shift").order_by("-activity__start_at", "-id")
 
 
+def next_signup(user, now: datetime.datetime) -> SignUp | None:
+    """My next sign-up that is not cancelled, for an activity not yet over."""
+    return (my_signups(user).select_related("activity__community").filter(activity__end_at__gte=now)
+            .exclude(status=SignUp.Status.CANCELLED).order_by("activity__start_at", "id").first())
+
+
 def my_hours(user) -> int:
     return (SignUp.objects.filter(user=user, status=SignUp.Status.CONFIRMED).aggregate(m=Sum("minutes"))["m"] or 0)
 

@@ -17,7 +17,6 @@ from django.views.decorators.cache import cache_control, never_cache
 
 from gongzhi.accounts.notify import unread_count
 from gongzhi.activities import selectors as activities
-from gongzhi.activities.models import SignUp
 from gongzhi.dashboard.context_processors import menu
 from gongzhi.deliberation import selectors as deliberation
 from gongzhi.deliberation.models import Step
@@ -88,9 +87,7 @@ def _resident_cards(user, now) -> dict:
         ctx["account"] = None
     if ctx["account"] is not None:
         ctx["hours"] = activities.my_hours(user) / 60
-    nxt = (activities.my_signups(user).select_related("activity__community")
-           .filter(activity__end_at__gte=now).exclude(status=SignUp.Status.CANCELLED)
-           .order_by("activity__start_at", "id").first())
+    nxt = activities.next_signup(user, now)
     near = activities.near_me(user)
     if nxt is not None:
         near = near.exclude(pk=nxt.activity_id)
