@@ -54,6 +54,14 @@ def _key(client_key: str) -> str:
     return client_key
 
 
+def _repeat(existing, mine: bool):
+    """A form sent twice gets the first row back; a key someone else's row holds is refused, never
+    answered with their row."""
+    if existing is not None and not mine:
+        raise ValidationError({"client_key": [_("提交编号已被使用，请刷新页面后重试")]})
+    return existing
+
+
 def quarter_minutes(start: datetime.datetime, end: datetime.datetime) -> int:
     """The actual time between check-in and check-out, rounded down to the quarter hour."""
     minutes = max(0, int((end - start).total_seconds() // 60))
@@ -75,7 +83,7 @@ def activity_create(*, actor, community: Node, title: str, kind: str, start_at: 
     client_key = _key(client_key)
     existing = Activity.objects.filter(client_key=client_key).first()
     if existing is not None:
-        return existing
+        return _repeat(existing, existing.created_by_id == actor.pk)
     if not can_create_activity(actor, community, organiser):
         raise PermissionDenied(_("只有社区工作人员或组织负责人可以发布活动"))
     errors: dict[str, list[str]] = {}
@@ -385,7 +393,7 @@ def certificate_issue(*, actor, resident: Resident, date_from: datetime.date, da
     client_key = _key(client_key)
     existing = Certificate.objects.filter(client_key=client_key).first()
     if existing is not None:
-        return existing
+        return _repeat(existing, existing.issued_by_id == actor.pk and existing.resident_id == resident.pk)
     community = community or (organiser.community if organiser else None)
     if community is None:
         raise ValidationError(_("请指定出具单位"))
@@ -462,9 +470,7 @@ def volunteer_record_add(*, actor, issuer: Issuer, resident: Resident, kind: str
     client_key = _key(client_key)
     existing = VolunteerRecord.objects.filter(client_key=client_key).first()
     if existing is not None:
-        if existing.recorded_by_id != actor.pk or existing.resident_id != resident.pk:
-            raise ValidationError({"client_key": [_("提交编号已被使用，请刷新页面后重试")]})
-        return existing
+        return _repeat(existing, existing.recorded_by_id == actor.pk and existing.resident_id == resident.pk)
     if not issuer.may_record(actor):
         raise PermissionDenied(_("只有记录志愿服务的组织方可以记录培训、表彰与评价"))
     if not Resident.objects.filter(issuer.volunteers_q(residents=True), pk=resident.pk).exists():

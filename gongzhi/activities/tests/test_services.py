@@ -44,6 +44,11 @@ def test_create_validates_and_acts_once(pts):
               end_at=start + datetime.timedelta(hours=2), shifts=[services.ShiftInput("理发师", 3)], client_key=key)
     assert services.activity_create(**kw).pk == services.activity_create(**kw).pk
     assert Activity.objects.count() == 1
+    other = pts.world.users["community_b"]
+    with pytest.raises(ValidationError) as e:  # another person's key: refused, never answered with their activity
+        services.activity_create(**{**kw, "actor": other, "community": pts.world.community_b})
+    assert "提交编号已被使用" in str(e.value)
+    assert Activity.objects.count() == 1
 
 
 def test_signup_waitlist_promotion_and_notices(act):
@@ -171,6 +176,8 @@ def test_certificate_by_the_recording_organiser(act):
         services.certificate_issue(actor=p.world.users["community_b"], **kw)
     cert = services.certificate_issue(actor=act.organiser, **kw)
     assert services.certificate_issue(actor=act.organiser, **kw).pk == cert.pk
+    with pytest.raises(ValidationError, match="提交编号已被使用"):  # the same key for someone else
+        services.certificate_issue(actor=act.organiser, **{**kw, "resident": p.bob})
     assert cert.total_minutes == 120 and cert.lines[0]["activity"] == "义诊"
     assert "*" in cert.masked_id and cert.masked_id != p.alice.id_number
     assert Certificate.objects.count() == 1
