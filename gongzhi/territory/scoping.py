@@ -118,7 +118,7 @@ def _build(rows, responsibility_only: bool) -> Scope:
 def _assignment_rows(user_id: int, on) -> list[tuple]:
     """Per active assignment: role, node path, grid id, that grid's parent, party organisation id,
     its node's path, its grid id, that grid's parent, household id (what `_build` reads)."""
-    return list(RoleAssignment.objects.active(on).filter(user_id=user_id).values_list(
+    return list(RoleAssignment.objects.active(on).filter(user_id=user_id).order_by().values_list(
         "role", "node__path", "grid_id", "grid__parent_id", "party_org_id", "party_org__node__path",
         "party_org__grid_id", "party_org__grid__parent_id", "household_id"))
 

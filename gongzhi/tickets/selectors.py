@@ -248,8 +248,9 @@ def filing_household(user, pk) -> Household | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    household = Household.objects.select_related("micro_grid__community").filter(pk=pk).first()
-    if household is None:
+    try:
+        household = Household.objects.select_related("micro_grid__community").get(pk=pk)
+    except Household.DoesNotExist:
         return None
     if scope_for(user, responsibility_only=True).covers_household(household):
         return household
