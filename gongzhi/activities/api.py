@@ -3,6 +3,7 @@ the organiser's list, ticks, hour corrections, certificates, and the public cert
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -15,8 +16,14 @@ from gongzhi.points.selectors import staff_communities
 
 from . import codes, selectors, services
 from .issuers import get_issuer, get_volunteer, issuer_volunteers, issuers_for
-from .models import SignUp
+from .models import Activity, Kind, SignUp, VolunteerRecord
 from .permissions import can_create_activity, can_run_activity
+
+# Inline enums in the OpenAPI document: the TextChoices classes themselves would all be named "Kind"
+# there, and the last one would stand for every other.
+ActivityKind = Literal[tuple(Kind.values)]
+RecordKind = Literal[tuple(VolunteerRecord.Kind.values)]
+AudienceValue = Literal[tuple(Activity.Audience.values)]
 
 router = Router(tags=[_l("活动与志愿服务")])
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
@@ -44,7 +51,7 @@ class ShiftIn(Schema):
 class ActivityIn(Schema):
     community_id: int
     title: str
-    kind: str
+    kind: ActivityKind
     start_at: datetime.datetime
     end_at: datetime.datetime
     shifts: list[ShiftIn]
@@ -52,7 +59,7 @@ class ActivityIn(Schema):
     address: str = ""
     description: str = ""
     organiser_id: int | None = None
-    audience: str = "public"
+    audience: AudienceValue = "public"
     serves_groups: list[str] = []
     cancel_cutoff_hours: int = 2
 
@@ -164,7 +171,7 @@ class VolunteerOut(Schema):
 
 
 class RecordIn(Schema):
-    kind: str
+    kind: RecordKind
     title: str
     on: datetime.date
     client_key: str

@@ -1,6 +1,7 @@
 """JSON API for people: the same selectors and services as the pages. Hidden and missing are both 404."""
 
 import datetime
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -307,9 +308,14 @@ def party_member(request, pk: int):
     return selectors.get_party_member(request.user, pk)
 
 
+# Inline in the OpenAPI document: the enum class itself would be the component "Status", which the
+# tickets' status also is.
+DualReportStatus = Literal[tuple(DualReport.Status.values)]
+
+
 @router.get("/dual-reports", response=list[DualReportOut], summary=_l("双报到"))
 @paginate(Pages, page_size=50)
-def dual_reports(request, status: DualReport.Status | None = None):
+def dual_reports(request, status: DualReportStatus | None = None):
     return selectors.dual_report_list(request.user, status=status or "")
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from gongzhi.activities import services
 from gongzhi.activities.issuers import Issuer, get_issuer, get_volunteer
-from gongzhi.activities.models import Activity, Certificate, VolunteerRecord
+from gongzhi.activities.models import Activity, Certificate, Kind, VolunteerRecord
 from gongzhi.people.models import Organisation, OrganisationMember
 from gongzhi.points.tests.conftest import many_residents
 from gongzhi.territory.testing import make_user
@@ -214,6 +214,11 @@ def test_api_paginated_validated_and_scoped(act, client_for):
                    content_type="application/json")
     assert bad.status_code == 400 and "hours" in bad.json()["errors"]
     assert org.post(url, {**body, "on": "2026-02-30"}, content_type="application/json").status_code == 422
+    bogus = org.post(url, {**body, "client_key": uuid.uuid4().hex, "kind": "bogus"}, content_type="application/json")
+    assert bogus.status_code == 422  # the kinds are an enum in the OpenAPI document, checked before the service
+    schema = org.get("/api/openapi.json").json()["components"]["schemas"]
+    assert schema["RecordIn"]["properties"]["kind"]["enum"] == list(VolunteerRecord.Kind.values)
+    assert schema["ActivityIn"]["properties"]["kind"]["enum"] == list(Kind.values)
     listed = org.get(url, {"page": 1}).json()
     assert listed["count"] == 1 and listed["items"][0]["title"] == "五星志愿者"
     mine = client_for(alice.user).get("/api/activities/records/mine").json()

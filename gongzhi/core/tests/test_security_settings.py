@@ -71,3 +71,38 @@ def test_api_schema_names_are_unique():
         if module.startswith("gongzhi."):
             modules.setdefault(cls.__name__, set()).add(module)
     assert {name: sorted(m) for name, m in modules.items() if len(m) > 1} == {}
+
+
+def test_api_enum_names_are_unique():
+    """An enum (TextChoices) in a schema or a query parameter becomes a component named after its class:
+    tickets' Status and the dual reports' Status were one component, so one list documented the
+    other's values."""
+    import enum
+    import typing
+
+    import pydantic
+
+    from config.api import api
+
+    names: dict[str, set[str]] = {}
+    seen: set[type] = set()
+
+    def walk(model):
+        if model in seen:
+            return
+        seen.add(model)
+        for field in model.model_fields.values():
+            for t in (field.annotation, *typing.get_args(field.annotation)):
+                for u in (t, *typing.get_args(t)):
+                    if isinstance(u, type) and issubclass(u, enum.Enum):
+                        names.setdefault(u.__name__, set()).add(f"{u.__module__}.{u.__qualname__}")
+                    elif isinstance(u, type) and issubclass(u, pydantic.BaseModel):
+                        walk(u)
+
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for op in path_view.operations:
+                for model in op.models:
+                    walk(model)
+    assert names, "no enum found: the walk no longer reaches the operations' models"
+    assert {name: sorted(q) for name, q in names.items() if len(q) > 1} == {}
