@@ -105,6 +105,9 @@ class CertificateOut(Schema):
     period_to: datetime.date
     total_minutes: int
     lines: list[dict]
+    # The issuer's training, commendation and evaluation records printed on it: kind, date, title,
+    # hours ("" for none), grantor.
+    records: list[dict]
     issued_at: datetime.datetime
 
 

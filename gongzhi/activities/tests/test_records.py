@@ -290,3 +290,6 @@ def test_evaluation_through_page_and_api_shown_and_printed(act, client_for, clie
                  client.get("/activities/verify/", {"number": cert.number}).content.decode()):
         assert "评价情况" in page and "评价单位" in page and "优秀志愿者" in page and "甲社区志愿服务站" in page
         assert "服务评价：优秀" in page and "培训情况" not in page and "表彰情况" not in page
+    verified = client.get(f"/api/activities/certificates/verify/{cert.number}").json()
+    assert [(r["kind"], r["title"]) for r in verified["records"]] == [
+        ("evaluation", "优秀志愿者"), ("evaluation", "服务评价：优秀")]
