@@ -20,6 +20,14 @@ def active_roles(user) -> QuerySet[RoleAssignment]:
     )
 
 
+def division_by_code(code: str) -> Node | None:
+    """A division (province … community) by its public 12-digit code; None for anything else."""
+    code = (code or "").strip()
+    if not code.isascii() or not code.isdigit() or len(code) != 12:
+        return None
+    return Node.objects.filter(code=code).only("id", "path", "level", "name").first()
+
+
 def visible_nodes(user) -> QuerySet[Node]:
     return Node.objects.filter(scope_for(user).nodes_q())
 

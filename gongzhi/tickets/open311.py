@@ -19,6 +19,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from gongzhi.territory import selectors as territory
+
 from . import catalogue, selectors, services
 from .models import DONE_STATUSES, Category, Channel, Open311Key, Status, Ticket, hash_key
 from .open311_format import error, iso, render
@@ -61,18 +63,45 @@ def _service(c: Category) -> dict:
             "metadata": bool(c.attributes), "type": "realtime", "keywords": c.keywords, "group": c.group}
 
 
+class UnknownJurisdiction(Exception):
+    pass
+
+
 def _catalogue_area(request) -> int | None:
-    """With an `api_key`, the catalogue that serves the key's community; else the installation-wide one."""
+    """The catalogue that serves the `api_key`'s community; without a key, the one that serves the
+    division named by `jurisdiction_id` (its 12-digit code, GeoReport v2's parameter for an endpoint
+    serving several jurisdictions); with neither, the installation-wide one."""
     key = _key(request.GET.get("api_key"))
-    return catalogue.area_for(key.community.path) if key else None
+    if key:
+        return catalogue.area_for(key.community.path)
+    jurisdiction = request.GET.get("jurisdiction_id")
+    if not jurisdiction:
+        return None
+    node = territory.division_by_code(jurisdiction)
+    if node is None:
+        raise UnknownJurisdiction
+    return catalogue.area_for(node.path)
+
+
+def _unknown_jurisdiction(request, fmt):
+    code = (request.GET.get("jurisdiction_id") or "")[:20]
+    return error(_fmt(fmt), 404, _("没有这个辖区代码：%(c)s（请填写街道或社区的12位区划代码）") % {"c": code})
 
 
 def service_list(request, fmt):
-    return render([_service(c) for c in catalogue.active(_catalogue_area(request))], _fmt(fmt), root="services")
+    try:
+        area = _catalogue_area(request)
+    except UnknownJurisdiction:
+        return _unknown_jurisdiction(request, fmt)
+    return render([_service(c) for c in catalogue.active(area)], _fmt(fmt), root="services")
 
 
 def service_definition(request, code, fmt):
-    c = catalogue.by_code(code, _catalogue_area(request))
+    try:
+        area = _catalogue_area(request)
+    except UnknownJurisdiction:
+        return _unknown_jurisdiction(request, fmt)
+    c = catalogue.by_code(code, area)
     if c is None or not c.active:
         return error(_fmt(fmt), 404, _("没有这个服务代码：%(c)s") % {"c": code})
     attrs = [{"variable": True, "code": a["code"], "datatype": a.get("datatype", "string"),

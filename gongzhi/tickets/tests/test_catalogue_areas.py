@@ -139,3 +139,26 @@ def test_open311_uses_the_catalogue_of_the_keys_community(world, cats, client):
     assert r.status_code == 201
     t = Ticket.objects.get(pk=r.json()[0]["service_request_id"])
     assert t.category.area == world.community_a
+
+
+def test_open311_jurisdiction_id_picks_the_divisions_catalogue(world, cats, client):
+    """Without a key, a public client names the street or community by its division code (GeoReport
+    v2's jurisdiction_id) and gets the catalogue that serves it."""
+    category_create(actor=world.users["community_b"], area=world.community_b, code="noise", **{**NEW, "active": True})
+    catalogue_copy_standard(actor=world.users["community_a"], area=world.community_a)
+    url = "/open311/v2/services.json"
+    installation = {s["service_code"] for s in client.get(url).json()}
+    assert "leak" in installation and "noise" not in installation
+    in_b = {s["service_code"] for s in client.get(url, {"jurisdiction_id": world.community_b.code}).json()}
+    assert in_b == {"noise"}
+    in_a = {s["service_code"] for s in client.get(url, {"jurisdiction_id": world.community_a.code}).json()}
+    assert in_a == {s[0] for s in STANDARD}
+    street = {s["service_code"] for s in client.get(url, {"jurisdiction_id": world.street.code}).json()}
+    assert street == installation  # the street keeps no catalogue of its own
+    assert client.get("/open311/v2/services/noise.json", {"jurisdiction_id": world.community_b.code}).status_code == 200
+    assert client.get("/open311/v2/services/noise.json").status_code == 404
+    assert {s["service_code"] for s in client.get(url, {"jurisdiction_id": ""}).json()} == installation
+    for bad in ("999999999999", "12", "１２３４５６７８９０１２", "=1+1", "\x00"):
+        for path in (url, "/open311/v2/services/repair.xml"):
+            r = client.get(path, {"jurisdiction_id": bad})
+            assert r.status_code == 404 and "辖区代码" in r.content.decode(), (bad, path)
