@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .holidays import weekday_label
 from .models import WorkCalendarDay
-
-WEEKDAYS = "一二三四五六日"
 
 
 @admin.register(WorkCalendarDay)
@@ -18,7 +17,7 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("星期"))
     def weekday(self, obj: WorkCalendarDay) -> str:
-        return "周" + WEEKDAYS[obj.date.weekday()]
+        return weekday_label(obj.date)
 
 
 # --- the catalogue, Open311 keys and 四单 offerings: written through services/setup.py and orders.py ---
