@@ -420,3 +420,33 @@ def test_the_services_check_what_a_caller_builds_itself(world):
         with pytest.raises(ValidationError):
             svc.calendar_day_save(actor=admin, **{"date": d, "is_workday": False, "name": "元旦", **bad})
     assert nothing_written()
+
+
+def test_the_admin_writes_through_the_same_services(admin):
+    r = admin.post("/admin/tickets/workcalendarday/add/", {"date": "2031-10-01", "is_workday": "", "name": "国庆节"})
+    assert r.status_code == 302
+    row = day("2031-10-01")
+    assert audits().filter(action=AuditLog.Action.CREATE, target_id=str(row.pk)).exists()
+    for bad, message in (({"date": "1999-10-01"}, "日期应在2000年至2100年之间"), ({"name": "=1+1"}, "名称不能以")):
+        r = admin.post(f"/admin/tickets/workcalendarday/{row.pk}/change/", {"date": "2031-10-01", "name": "国庆节", **bad})
+        assert r.status_code == 200 and message in r.content.decode()
+    r = admin.post(f"/admin/tickets/workcalendarday/{row.pk}/change/", {"date": "2031-10-01", "is_workday": "on",
+                                                                        "name": "国庆节（调休上班）"})
+    assert r.status_code == 302 and day("2031-10-01").is_workday
+    r = admin.post("/admin/tickets/workcalendarday/", {"action": "delete_selected", "_selected_action": [row.pk],
+                                                       "post": "yes"})
+    assert r.status_code == 302 and day("2031-10-01") is None
+    assert list(audits().order_by("id").values_list("action", flat=True)) == ["create", "update", "delete"]
+
+
+def test_back_office_staff_without_superuser_only_read_it_in_the_admin(world, client_for):
+    from django.contrib.auth.models import Permission
+
+    user = world.users["street"]
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.add(*Permission.objects.filter(codename__endswith="workcalendarday"))
+    c = client_for(user)
+    assert c.get("/admin/tickets/workcalendarday/").status_code == 200
+    assert c.post("/admin/tickets/workcalendarday/add/", {"date": "2031-10-01", "name": "国庆节"}).status_code == 403
+    assert day("2031-10-01") is None
