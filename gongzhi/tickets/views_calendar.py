@@ -177,8 +177,7 @@ def calendar_day(request, pk: int | None = None):
         if day is None:
             messages.error(request, _("这一天已不在工作日历中"))
             return redirect("tickets:calendar")
-    initial = ({"date": day.date, "kind": "work" if day.is_workday else "off", "name": day.name} if day
-               else {"date": request.GET.get("date", "")[:10]})
+    initial = {"date": day.date, "kind": "work" if day.is_workday else "off", "name": day.name} if day else None
     form = DayForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -273,6 +272,8 @@ def calendar_import_view(request):
         messages.success(request, _("已导入：新增 %(c)s 天，修改 %(u)s 天，删除 %(d)s 天，无变化 %(s)s 天") % {
             "c": n["created"], "u": n["updated"], "d": n["deleted"], "s": n["unchanged"]})
         return _to_year(rows[0].date.year)
+    if request.method == "GET":  # a fresh start (放弃，重新选择文件): forget a file checked before
+        request.session.pop(PENDING_KEY, None)
     form = ImportForm(request.POST or None, request.FILES or None)
     plan, token, status = None, "", 200
     if request.method == "POST":

@@ -239,6 +239,16 @@ def test_a_csv_is_checked_shown_and_imported_only_when_confirmed(admin, encoding
     assert "待导入的文件已失效" in r.content.decode() and audits().count() == 1
 
 
+
+def test_starting_over_forgets_the_checked_file(admin):
+    r = admin.post(IMPORT, {"file": upload("2030-01-01,休,元旦\n".encode())})
+    token = r.context["confirm_token"]
+    assert admin.get(IMPORT).status_code == 200  # 放弃，重新选择文件
+    assert "work_calendar_pending" not in admin.session
+    assert "已失效" in admin.post(IMPORT, {"confirm": token}, follow=True).content.decode()
+    assert day("2030-01-01") is None
+
+
 def test_a_csv_can_replace_its_years(admin):
     WorkCalendarDay.objects.create(date="2030-10-01", name="旧通知")
     r = admin.post(IMPORT, {"file": upload("2030-01-01,休,元旦\n".encode()), "replace": "on"})
