@@ -59,6 +59,7 @@ def menu(request, scope) -> list[Link]:
             _link(request, _("导入"), "people:import"),
             _link(request, _("考评"), "evaluation:index"),
             _link(request, _("三率统计"), "tickets:stats"),
+            _link(request, _("工作日历"), "tickets:calendar"),
             _link(request, _("积分管理"), "points:staff"),
             _link(request, _("设置"), "territory:setup"),
         ]

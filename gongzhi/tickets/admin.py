@@ -1,15 +1,39 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import WorkCalendarDay
+from gongzhi.core.admin_services import ActorFormMixin, ServiceAdminMixin
 
-WEEKDAYS = "一二三四五六日"
+from .holidays import weekday_label
+from .models import WorkCalendarDay
+from .permissions import can_edit_work_calendar
+from .services.calendar import calendar_day_delete, calendar_day_save, calendar_day_update
+
+
+class WorkCalendarDayForm(ActorFormMixin, forms.ModelForm):
+    class Meta:
+        model = WorkCalendarDay
+        fields = ["date", "is_workday", "name"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        values = {"date": data.get("date"), "is_workday": bool(data.get("is_workday")), "name": data.get("name") or ""}
+        if self.instance.pk is None:
+            self.run_checks(lambda: calendar_day_save(actor=self.actor, **values))
+        else:
+            self.run_checks(lambda: calendar_day_update(actor=self.actor, day=self.instance, **values))
+        return data
 
 
 @admin.register(WorkCalendarDay)
-class WorkCalendarDayAdmin(admin.ModelAdmin):
-    """Holidays and 调休 working days for working-day SLA deadlines; days without a row follow the week."""
+class WorkCalendarDayAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Holidays and 调休 working days for working-day SLA deadlines; days without a row follow the week.
+    The page 工作日历 (/tickets/calendar/) is where administrators keep them; here the same services
+    write (checks, audit row, the cached calendar forgotten)."""
 
+    form = WorkCalendarDayForm
     list_display = ("date", "weekday", "is_workday", "name")
     list_filter = ("is_workday",)
     search_fields = ("name",)
@@ -18,15 +42,36 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("星期"))
     def weekday(self, obj: WorkCalendarDay) -> str:
-        return "周" + WEEKDAYS[obj.date.weekday()]
+        return weekday_label(obj.date)
+
+    def has_add_permission(self, request):
+        return can_edit_work_calendar(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_edit_work_calendar(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_edit_work_calendar(request.user)
+
+    def save_model(self, request, obj, form, change):
+        values = {"date": obj.date, "is_workday": obj.is_workday, "name": obj.name}
+        if change:
+            calendar_day_update(actor=request.user, day=obj, request=request, **values)
+        else:
+            self.adopt(obj, calendar_day_save(actor=request.user, request=request, **values)[0])
+
+    def delete_model(self, request, obj):
+        calendar_day_delete(actor=request.user, day=obj, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            calendar_day_delete(actor=request.user, day=obj, request=request)
 
 
 # --- the catalogue, Open311 keys and 四单 offerings: written through services/setup.py and orders.py ---
 
-from django import forms  # noqa: E402
 from django.contrib import messages  # noqa: E402
 
-from gongzhi.core.admin_services import ActorFormMixin, ServiceAdminMixin  # noqa: E402
 from gongzhi.territory.models import Node  # noqa: E402
 
 from .models import Category, Open311Key, ServiceOffering  # noqa: E402

@@ -1,17 +1,23 @@
 """The official holiday arrangements (国务院办公厅关于 YYYY 年部分节假日安排的通知) shipped with the
-code, and loading work-calendar rows from them or from a CSV file.
+code, and reading work-calendar rows from them or from a CSV file.
 
 Only years whose notice has been published are here; each later year is entered by an
-administrator (admin page 工作日历, or `manage.py load_holidays --csv FILE`) once the State Council
-publishes it, usually in November of the year before."""
+administrator once the State Council publishes it, usually in November of the year before: on the
+page 工作日历 (`/tickets/calendar/`: one day, a block of days, or a CSV file checked before it is
+imported; written by `services/calendar.py`), or with `manage.py load_holidays --csv FILE`. Both
+read a CSV with `decode_csv` and `parse_csv` below, and both refuse the same rows (`day_error`,
+`name_error`)."""
 
 import csv
 import datetime
 import io
+import re
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -59,63 +65,184 @@ OFFICIAL: dict[int, list[CalendarRow]] = {2026: _year(_2026_HOLIDAYS, _2026_WORK
 _WORK = {"班", "上班", "workday", "work", "1", "true", "yes", "y", "是"}
 _OFF = {"休", "放假", "休息", "holiday", "off", "0", "false", "no", "n", "否"}
 
+# What a calendar row may hold. Years: the deadlines of any real ticket, not a typo of 20270 or 0207.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+NAME_MAX = 40  # WorkCalendarDay.name
+# A year's notice is about 40 lines (1-2 KB); every day of three years would be 1,100 lines.
+MAX_CSV_BYTES = 64 * 1024
+MAX_CSV_ROWS = 1100
+# A cell starting with one of these becomes a formula once the calendar goes back to Excel or WPS.
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Bidirectional overrides and isolates: invisible, and they make a printed name read otherwise.
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# ISO 2027-02-06, and what Excel makes of a date column when it saves a CSV: 2027/2/6.
+_DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})")
+
 
 class CalendarFileError(ValueError):
     pass
 
 
+def kind_code(is_workday: bool) -> str:
+    """The 类型 cell of the CSV format (a file format's code, the same in every language)."""
+    return "班" if is_workday else "休"
+
+
+_WEEKDAY_NAMES = "一二三四五六日"
+
+
+def weekday_label(day: datetime.date) -> str:
+    return _("周%(d)s") % {"d": _WEEKDAY_NAMES[day.weekday()]}
+
+
+def day_error(day: datetime.date) -> str | None:
+    """Why the work calendar cannot hold this day (None: it can)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return _("日期应在%(a)s年至%(b)s年之间") % {"a": FIRST_YEAR, "b": LAST_YEAR}
+    return None
+
+
+def name_error(name: str) -> str | None:
+    """Why this (stripped) name cannot be a calendar row's name (None: it can; empty is fine)."""
+    if len(name) > NAME_MAX:
+        return _("名称不能超过%(n)s个字") % {"n": NAME_MAX}
+    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI for ch in name):
+        return _("名称不能包含控制字符或换行")
+    if name.startswith(FORMULA_STARTS):
+        return _("名称不能以 = + - @ 开头")
+    return None
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without the BOM Excel's "CSV UTF-8" writes) or
+    GBK/GB18030 (what Excel on a Chinese Windows writes as plain "CSV"). Refuses, with a message to
+    show, a file too large, an Excel workbook or any other binary, and an unknown encoding."""
+    if len(data) > MAX_CSV_BYTES:
+        raise CalendarFileError(_("文件太大（不能超过%(k)s KB）：工作日历每年只有几十行")
+                                % {"k": MAX_CSV_BYTES // 1024})
+    if not data.strip():
+        raise CalendarFileError(_("文件是空的"))
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise CalendarFileError(_("这是 Excel 工作簿，不是 CSV 文件：请在 Excel 或 WPS 中“另存为”CSV 格式后再上传"))
+    if b"\x00" in data:
+        raise CalendarFileError(_("文件不是文本（CSV）文件，请检查是否选错了文件"))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise CalendarFileError(_("无法识别文件的编码：请保存为 UTF-8 或 GBK 编码的 CSV 文件"))
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text):
+        raise CalendarFileError(_("文件含有控制字符，不是正常的 CSV 文本文件"))
+    return text
+
+
+def _shown(cell: str) -> str:
+    return cell if len(cell) <= 20 else cell[:20] + "…"
+
+
+def _parse_day(cell: str) -> datetime.date | None:
+    m = _DATE.fullmatch(cell)
+    if m is None:
+        return None
+    try:
+        return datetime.date(int(m[1]), int(m[3]), int(m[4]))
+    except ValueError:
+        return None
+
+
 def parse_csv(text: str) -> list[CalendarRow]:
     """`日期,类型,名称` per line: 2027-01-01,休,元旦 / 2027-01-04,班,元旦（调休上班）.
-    类型 is 休 (holiday) or 班 (working day; also holiday/workday, 0/1). A header line and blank lines
-    are skipped; a UTF-8 BOM (Excel) is fine. Raises CalendarFileError naming the line."""
+    日期 is YYYY-MM-DD (or YYYY/M/D, as Excel writes dates); 类型 is 休 (holiday) or 班 (working day;
+    also holiday/workday, 0/1). A header line and blank lines are skipped; a UTF-8 BOM (Excel) is
+    fine. Raises CalendarFileError naming the line; nothing is returned unless every line is right."""
     rows: dict[datetime.date, CalendarRow] = {}
-    for n, rec in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
-        cells = [c.strip() for c in rec]
-        if not any(cells):
-            continue
-        try:
-            day = datetime.date.fromisoformat(cells[0])
-        except ValueError:
-            if n == 1:
-                continue  # header
-            raise CalendarFileError(f"第 {n} 行：日期应为 YYYY-MM-DD，得到“{cells[0]}”") from None
-        kind = cells[1].lower() if len(cells) > 1 else ""
-        if kind in _WORK:
-            work = True
-        elif kind in _OFF:
-            work = False
-        else:
-            raise CalendarFileError(f"第 {n} 行：类型应为“休”或“班”，得到“{kind}”")
-        if day in rows:
-            raise CalendarFileError(f"第 {n} 行：日期 {day} 重复")
-        rows[day] = CalendarRow(day, work, cells[2] if len(cells) > 2 else "")
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None))
+    try:
+        for n, rec in enumerate(reader, start=1):
+            cells = [c.strip() for c in rec]
+            if not any(cells):
+                continue
+            day = _parse_day(cells[0])
+            if day is None:
+                if n == 1:
+                    continue  # header
+                raise CalendarFileError(_("第 %(n)s 行：日期应为 YYYY-MM-DD，得到“%(v)s”") % {"n": n, "v": _shown(cells[0])})
+            if (error := day_error(day)) is not None:
+                raise CalendarFileError(_("第 %(n)s 行：%(e)s") % {"n": n, "e": error})
+            kind = cells[1].lower() if len(cells) > 1 else ""
+            if kind in _WORK:
+                work = True
+            elif kind in _OFF:
+                work = False
+            else:
+                raise CalendarFileError(_("第 %(n)s 行：类型应为“休”或“班”，得到“%(v)s”") % {"n": n, "v": _shown(kind)})
+            name = cells[2] if len(cells) > 2 else ""
+            if (error := name_error(name)) is not None:
+                raise CalendarFileError(_("第 %(n)s 行：%(e)s") % {"n": n, "e": error})
+            if day in rows:
+                raise CalendarFileError(_("第 %(n)s 行：日期 %(d)s 重复") % {"n": n, "d": day})
+            if len(rows) >= MAX_CSV_ROWS:
+                raise CalendarFileError(_("行数太多（不能超过%(m)s行）") % {"m": MAX_CSV_ROWS})
+            rows[day] = CalendarRow(day, work, name)
+    except csv.Error as e:
+        raise CalendarFileError(_("第 %(n)s 行：无法按 CSV 读取（%(e)s）") % {"n": reader.line_num, "e": e}) from None
     return sorted(rows.values(), key=lambda r: r.date)
+
+
+@dataclass
+class CalendarPlan:
+    """What writing `rows` would do: days to add, rows whose type or name changes (with the row as it
+    is), rows deleted (only when the rows replace their years) and how many are already as given."""
+
+    new: list[CalendarRow] = field(default_factory=list)
+    changed: list[tuple[object, CalendarRow]] = field(default_factory=list)
+    stale: list[object] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"created": len(self.new), "updated": len(self.changed), "deleted": len(self.stale),
+                "unchanged": self.unchanged}
+
+
+def calendar_plan(rows: Iterable[CalendarRow], *, replace_years: bool = False, model=None) -> CalendarPlan:
+    """Compare rows with the calendar (two queries at most), writing nothing."""
+    if model is None:
+        from .models import WorkCalendarDay as model
+    rows = list(rows)
+    plan = CalendarPlan()
+    if replace_years and rows:
+        years = {r.date.year for r in rows}
+        keep = {r.date for r in rows}
+        plan.stale = list(model.objects.filter(date__year__in=years).exclude(date__in=keep).order_by("date"))
+    existing = {o.date: o for o in model.objects.filter(date__in=[r.date for r in rows])}
+    for r in rows:
+        o = existing.get(r.date)
+        if o is None:
+            plan.new.append(r)
+        elif (o.is_workday, o.name) != (r.is_workday, r.name):
+            plan.changed.append((o, r))
+        else:
+            plan.unchanged += 1
+    return plan
 
 
 @transaction.atomic
 def calendar_load(rows: Iterable[CalendarRow], *, replace_years: bool = False, model=None) -> dict[str, int]:
     """Write rows (date unique: an existing date is updated). With replace_years, rows of the same
     years that are not in the input are deleted first, so a corrected notice replaces the old one.
-    `model` lets a data migration pass its historical model."""
+    `model` lets a data migration pass its historical model. Bulk writes send no signals: a caller
+    in a running server forgets the cached calendar itself (services/calendar.py does)."""
     if model is None:
         from .models import WorkCalendarDay as model
-    rows = list(rows)
-    deleted = 0
-    if replace_years and rows:
-        years = {r.date.year for r in rows}
-        keep = {r.date for r in rows}
-        stale = model.objects.filter(date__year__in=years).exclude(date__in=keep)
-        deleted = stale.count()
-        stale.delete()
-    existing = {o.date: o for o in model.objects.filter(date__in=[r.date for r in rows])}
-    new, changed = [], []
-    for r in rows:
-        o = existing.get(r.date)
-        if o is None:
-            new.append(model(date=r.date, is_workday=r.is_workday, name=r.name))
-        elif (o.is_workday, o.name) != (r.is_workday, r.name):
-            o.is_workday, o.name = r.is_workday, r.name
-            changed.append(o)
-    model.objects.bulk_create(new)
-    model.objects.bulk_update(changed, ["is_workday", "name"])
-    return {"created": len(new), "updated": len(changed), "deleted": deleted}
+    plan = calendar_plan(rows, replace_years=replace_years, model=model)
+    if plan.stale:
+        model.objects.filter(pk__in=[o.pk for o in plan.stale]).delete()
+    model.objects.bulk_create(model(date=r.date, is_workday=r.is_workday, name=r.name) for r in plan.new)
+    for o, r in plan.changed:
+        o.is_workday, o.name = r.is_workday, r.name
+    model.objects.bulk_update([o for o, _r in plan.changed], ["is_workday", "name"])
+    return {k: v for k, v in plan.counts.items() if k != "unchanged"}

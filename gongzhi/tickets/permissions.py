@@ -131,3 +131,15 @@ def files_as_staff(user) -> bool:
     if not _authed(user):
         return False
     return user.is_superuser or not scope_for(user, responsibility_only=True).is_empty or not resident_households(user)
+
+
+def can_view_work_calendar(user) -> bool:
+    """The work calendar decides the deadlines staff work to: any street or community staff (and
+    administrators) may read it."""
+    return is_any_staff(user)
+
+
+def can_edit_work_calendar(user) -> bool:
+    """One calendar serves the whole installation, so it is kept like the installation-wide category
+    catalogue (`services.setup.can_manage_catalogue(user, None)`): by administrators only."""
+    return _authed(user) and user.is_superuser

@@ -17,8 +17,9 @@ from .models import (
     Supervision,
     Ticket,
     TicketEvent,
+    WorkCalendarDay,
 )
-from .permissions import files_as_staff, is_worker_for, org_ids, resident_households
+from .permissions import can_view_work_calendar, files_as_staff, is_worker_for, org_ids, resident_households
 
 # place_label reads household or node (or community): all three, or one query per row.
 LIST_RELATED = ("category", "community", "handler", "handler_org", "household", "node")
@@ -326,3 +327,19 @@ def my_open_tickets(user, limit: int = 5) -> list[Ticket]:
 def to_rate_count(user) -> int:
     """The resident's resolved demands that still wait for their rating."""
     return Ticket.objects.filter(reporter=user, status=Status.RESOLVED, rating="").count()
+
+
+# --- The work calendar (工作日历): one for the installation, read by any staff --------------------------
+
+def work_calendar_years(user) -> list[int]:
+    """The years the calendar has rows for, newest first (one query). Anyone but staff: 404."""
+    if not can_view_work_calendar(user):
+        raise Http404
+    return sorted((d.year for d in WorkCalendarDay.objects.dates("date", "year")), reverse=True)
+
+
+def work_calendar_days(user, year: int) -> list[WorkCalendarDay]:
+    """One year's exception days in date order (at most 366 rows: one query, no pagination)."""
+    if not can_view_work_calendar(user):
+        raise Http404
+    return list(WorkCalendarDay.objects.filter(date__year=year).order_by("date"))

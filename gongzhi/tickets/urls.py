@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_catalogue, views_offerings, views_staff, views_wishes
+from . import views, views_calendar, views_catalogue, views_offerings, views_staff, views_wishes
 
 app_name = "tickets"
 urlpatterns = [
@@ -32,4 +32,11 @@ urlpatterns = [
     path("catalogue/<int:pk>/", views_catalogue.category_edit, name="category_edit"),
     path("open311-keys/", views_catalogue.open311_keys, name="open311_keys"),
     path("open311-keys/<int:pk>/revoke/", views_catalogue.open311_key_revoke_view, name="open311_key_revoke"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar.xlsx", views_calendar.calendar_xlsx, name="calendar_xlsx"),
+    path("calendar/new/", views_calendar.calendar_day, name="calendar_day_new"),
+    path("calendar/range/", views_calendar.calendar_range, name="calendar_range"),
+    path("calendar/import/", views_calendar.calendar_import_view, name="calendar_import"),
+    path("calendar/<int:pk>/", views_calendar.calendar_day, name="calendar_day"),
+    path("calendar/<int:pk>/delete/", views_calendar.calendar_day_delete_view, name="calendar_day_delete"),
 ]

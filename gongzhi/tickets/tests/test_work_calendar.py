@@ -179,6 +179,17 @@ def test_load_holidays_from_csv(tmp_path, capsys):
     assert WorkCalendarDay.objects.filter(date__year=2026).count() == len(OFFICIAL[2026])  # other years kept
 
 
+def test_load_holidays_reads_what_excel_saves_and_refuses_a_huge_file(tmp_path, capsys):
+    f = tmp_path / "2030.csv"
+    f.write_bytes("日期,类型,名称\r\n2030/1/1,休,元旦\r\n2030/1/5,班,元旦（调休上班）\r\n".encode("gbk"))  # Excel's plain CSV
+    call_command("load_holidays", "--csv", str(f))
+    assert "2 created" in capsys.readouterr().out
+    assert WorkCalendarDay.objects.get(date="2030-01-05").name == "元旦（调休上班）"
+    f.write_bytes(b"2030-01-01,0,x\n" * 10_000)
+    with pytest.raises(CommandError, match="文件太大"):
+        call_command("load_holidays", "--csv", str(f))
+
+
 def test_bad_csv_lines_are_named():
     with pytest.raises(CalendarFileError, match="第 2 行"):
         parse_csv("2030-01-01,休,元旦\n2030-13-01,休,x\n")
@@ -186,6 +197,12 @@ def test_bad_csv_lines_are_named():
         parse_csv("2030-01-01,放个假,元旦\n")
     with pytest.raises(CalendarFileError, match="重复"):
         parse_csv("2030-01-01,休\n2030-01-01,班\n")
+    with pytest.raises(CalendarFileError, match="第 1 行：日期应在2000年至2100年之间"):
+        parse_csv("1900-01-01,休,元旦\n")
+    with pytest.raises(CalendarFileError, match="第 1 行：名称不能以"):
+        parse_csv("2030-01-01,休,=1+1\n")
+    assert [r.date for r in parse_csv("2030/1/1,休\n2030-1-2,休\n")] == [datetime.date(2030, 1, 1),
+                                                                         datetime.date(2030, 1, 2)]
 
 
 def test_admin_lists_the_calendar_in_chinese(admin_client):

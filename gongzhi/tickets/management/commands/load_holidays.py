@@ -3,13 +3,23 @@
     manage.py load_holidays 2026                 # the State Council arrangement shipped with the code
     manage.py load_holidays --csv 2027.csv       # any year: lines 日期,类型,名称 (类型 = 休 or 班)
     manage.py load_holidays --csv 2027.csv --replace   # also delete that year's rows not in the file
+
+The page 工作日历 (/tickets/calendar/) does the same for an administrator, with an audit row; a server
+that is running sees a change made here within TICKETS_CALENDAR_SECONDS (its cached calendar expires).
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongzhi.tickets.holidays import OFFICIAL, CalendarFileError, calendar_load, parse_csv
+from gongzhi.tickets.holidays import (
+    MAX_CSV_BYTES,
+    OFFICIAL,
+    CalendarFileError,
+    calendar_load,
+    decode_csv,
+    parse_csv,
+)
 
 
 class Command(BaseCommand):
@@ -17,7 +27,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("years", nargs="*", type=int, help=f"built-in years: {sorted(OFFICIAL)}")
-        parser.add_argument("--csv", metavar="FILE", help="UTF-8 CSV: 日期,类型,名称 (类型 = 休 or 班)")
+        parser.add_argument("--csv", metavar="FILE", help="CSV (UTF-8 or GBK): 日期,类型,名称 (类型 = 休 or 班)")
         parser.add_argument("--replace", action="store_true",
                             help="delete rows of the loaded years that the input does not list")
 
@@ -28,12 +38,13 @@ class Command(BaseCommand):
         for y in years:
             if y not in OFFICIAL:
                 raise CommandError(f"no built-in calendar for {y} (built in: {sorted(OFFICIAL)}); "
-                                   f"enter it in the admin (工作日历) or load it with --csv FILE")
+                                   f"enter it on the page 工作日历 (/tickets/calendar/) or load it with --csv FILE")
             rows += OFFICIAL[y]
         if csv:
             try:
-                rows += parse_csv(Path(csv).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, CalendarFileError) as e:
+                with Path(csv).open("rb") as f:
+                    rows += parse_csv(decode_csv(f.read(MAX_CSV_BYTES + 1)))  # a larger file is refused
+            except (OSError, CalendarFileError) as e:
                 raise CommandError(str(e)) from e
         if len({r.date for r in rows}) != len(rows):
             raise CommandError("the same date is given twice (a built-in year and the CSV overlap)")
