@@ -28,10 +28,11 @@ pending_files = PendingUploads("divisions-pending", ".zip")
 
 
 def _done(request, stats: ImportStats):
-    messages.success(request, _("行政区划已导入：共 %(rows)d 行，新增 %(created)d，更新 %(updated)d，未变 %(unchanged)d，"
-                                "用时 %(seconds).1f 秒") % {
-        "rows": stats.rows, "created": stats.created, "updated": stats.updated, "unchanged": stats.unchanged,
-        "seconds": stats.seconds})
+    text = _("行政区划已导入：共 %(rows)d 行，新增 %(created)d，更新 %(updated)d，未变 %(unchanged)d") % {
+        "rows": stats.rows, "created": stats.created, "updated": stats.updated, "unchanged": stats.unchanged}
+    if stats.seconds >= 1:
+        text += _("，用时 %(seconds).1f 秒") % {"seconds": stats.seconds}
+    messages.success(request, text)
     return redirect("territory:setup_divisions")
 
 
