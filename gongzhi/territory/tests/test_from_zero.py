@@ -1,14 +1,14 @@
 """A street office sets itself up from zero, through the application's pages only (not the admin,
-not the demo): administrator → street staff → community with compounds, grids, micro-grids,
+not the demo): administrator → the division tree uploaded (checked, then confirmed) → street staff → community with compounds, grids, micro-grids,
 categories → residents imported from the ledger → a grid worker appointed → a resident files a
 demand → it reaches the grid worker's queue."""
 
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -57,17 +57,36 @@ def _ledger(rows: list[dict]) -> bytes:
     return buf.getvalue()
 
 
+def _divisions_zip() -> bytes:
+    """The division files as an administrator zips them (the package's dist/ folder)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(DIVISIONS.glob("*.csv")):
+            z.write(path, f"dist/{path.name}")
+    return buf.getvalue()
+
+
 @pytest.mark.django_db
-def test_a_street_office_from_zero_to_the_first_ticket_in_a_grid_workers_queue():
+def test_a_street_office_from_zero_to_the_first_ticket_in_a_grid_workers_queue(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     assert not Node.objects.exists() and not User.objects.exists() and not Category.objects.exists()
-    # The two documented shell steps (docs/setup.md): the first administrator, the division tree.
+    # The one documented shell step after migrate (docs/setup.md): the first administrator.
     User.objects.create_superuser("admin", password=PASSWORD, name="系统管理员")
-    call_command("import_divisions", str(DIVISIONS), stdout=io.StringIO())
+
+    # 0. The administrator loads the division tree on 设置 → 行政区划: upload, check, confirm.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin = _login("admin")
+    setup = _ok(admin.get(reverse("territory:setup")), 200).content.decode()
+    assert reverse("territory:setup_divisions") in setup
+    checked = _ok(admin.post(reverse("territory:setup_divisions"), {
+        "action": "check", "files": SimpleUploadedFile("dist.zip", _divisions_zip()), "within": ""}), 200)
+    assert "将新增 83" in checked.content.decode() and not Node.objects.exists()  # checked, nothing written
+    _ok(admin.post(reverse("territory:setup_divisions"), {"action": "confirm", "token": checked.context["token"]}))
     street = Node.objects.get(code="420804002000")
     community = Node.objects.get(code="420804002001")
 
     # 1. The administrator opens the street staff's account and appoints them.
-    admin = _login("admin")
     _ok(admin.get(reverse("territory:setup")), 200)
     _open_account(admin, "jd_wang", "王街道", "13900000001")
     _appoint(admin, "jd_wang", "street_staff", f"node:{street.pk}")
@@ -113,8 +132,6 @@ def test_a_street_office_from_zero_to_the_first_ticket_in_a_grid_workers_queue()
         {"compound": "幸福小区", "building": "1栋", "unit": "1单元", "number": "101",
          "micro_grid": first.micro_grid.code, "name": "李四", "relation": "配偶"},
     ])
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     upload = SimpleUploadedFile("台账.xlsx", data)
     checked = comm.post(reverse("people:import"), {"community": community.pk, "file": upload})
     _ok(checked, 200)  # 上传并校验: checked, nothing written yet

@@ -238,6 +238,14 @@ BAD_ROWS = [
      "villages.csv 第12行：代码 420804002010 与第11行重复"),
     ("cities.csv", 2, "4208,荆门市,99", "cities.csv 第2行：上级省代码 99 与代码 4208 不符"),
     ("provinces.csv", 1, "code,nom", "provinces.csv 第1行：表头缺少列 name"),
+    ("villages.csv", 12, "420804002011,=1+1,420804002,42,4208,420804",
+     "villages.csv 第12行：名称“=1+1”不能以 = 开头（在 Excel 中会被当作公式）"),
+    ("villages.csv", 12, "420804002011,@SUM(A1),420804002,42,4208,420804", "villages.csv 第12行：名称“@SUM(A1)”不能以 @ 开头"),
+    ("villages.csv", 12, "420804002011,官堰\x00社区,420804002,42,4208,420804",
+     "villages.csv 第12行：名称含有换行、制表符等控制字符"),
+    ("villages.csv", 12, "420804002011,\"官堰\n社区\",420804002,42,4208,420804",  # reported where the row ends
+     "villages.csv 第13行：名称含有换行、制表符等控制字符"),
+    ("streets.csv", 2, "420804002,白庙\u202e街道,420804,42,4208", "streets.csv 第2行：名称含有换行、制表符等控制字符"),
 ]
 
 
@@ -343,3 +351,49 @@ def test_command_help_renders():
     with pytest.raises(SystemExit) as e:
         call_command("import_divisions", "--help")
     assert e.value.code == 0
+
+
+@pytest.mark.django_db
+def test_gbk_files_are_read_and_undecodable_ones_refused(extract):
+    for path in extract.glob("*.csv"):
+        path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    provinces = extract / "provinces.csv"  # UTF-8 with a BOM beside them
+    provinces.write_bytes(b"\xef\xbb\xbf" + provinces.read_bytes().decode("gbk").encode())
+    stats = import_divisions(extract)
+    assert stats.created == EXTRACT_ROWS and Node.objects.get(code="420804002011").name == "官堰社区居委会"
+    (extract / "cities.csv").write_bytes(b"code,name,provinceCode\n4208,\x80\xff\xfe,42\n")
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract)
+    assert exc.value.errors == ["cities.csv：不是 UTF-8 或 GBK 编码的文本：请用 Excel 或 WPS 另存为“CSV UTF-8”后再导入"]
+
+
+@pytest.mark.django_db
+def test_a_dry_run_counts_and_writes_nothing(extract):
+    stats = import_divisions(extract, dry_run=True)
+    assert stats.created == EXTRACT_ROWS and stats.levels[Level.COMMUNITY].created == 64
+    assert not Node.objects.exists() and not AuditLog.objects.exists()
+    import_divisions(extract)
+    set_line(extract, "streets.csv", 2, "420804002,白庙街道（改）,420804,42,4208")
+    before = snapshot()
+    stats = import_divisions(extract, dry_run=True)
+    assert (stats.levels[Level.STREET].updated, stats.levels[Level.STREET].unchanged) == (1, 4)
+    assert snapshot() == before and AuditLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_within_imports_one_area_and_its_ancestors_only(extract):
+    # A bad row elsewhere does not stop the import of another area.
+    append_lines(extract, "villages.csv", "510185999001,新村,510185999,51,5101,510185")
+    stats = import_divisions(extract, within="4208", origin="全国.zip", max_rows=1 + 1 + 1 + 1 + 24)
+    assert stats.created == 1 + 1 + 1 + 1 + 24
+    assert set(Node.objects.filter(level=Level.PROVINCE).values_list("code", flat=True)) == {"420000000000"}
+    assert Node.objects.get(code="420804002011").parent.code == "420804002000"
+    audit = AuditLog.objects.get(detail__source="import_divisions")
+    assert (audit.detail["origin"], audit.detail["within"]) == ("全国.zip", "4208")
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract, within="43", max_rows=10)
+    assert exc.value.errors == ["共 12 行，超过一次最多 10 行的限制"]
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract, within="4x")
+    assert exc.value.errors == ["“只导入”应为 1 至 12 位数字的区划代码开头，如 42"]
+    assert Node.objects.count() == 28
