@@ -64,6 +64,8 @@ OFFICIAL: dict[int, list[CalendarRow]] = {2026: _year(_2026_HOLIDAYS, _2026_WORK
 
 _WORK = {"班", "上班", "workday", "work", "1", "true", "yes", "y", "是"}
 _OFF = {"休", "放假", "休息", "holiday", "off", "0", "false", "no", "n", "否"}
+# The first cell of a header line (the export writes 日期; any other cell without a digit is also one).
+HEADER_WORDS = {"日期", "date"}
 
 # What a calendar row may hold. Years: the deadlines of any real ticket, not a typo of 20270 or 0207.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -153,22 +155,37 @@ def _parse_day(cell: str) -> datetime.date | None:
         return None
 
 
+def _is_preamble(cells: list[str]) -> bool:
+    """A title or header line before the first day: its first cell has no digit (日期, date,
+    工作日历) and its second is not a type. A line whose first cell has a digit is a day, a mistyped one
+    (2027-02-30, 2027.10.01, 2027年部分节假日安排) included: refused with its line number, never skipped."""
+    if any(ch.isdigit() for ch in cells[0]):
+        return False
+    return len(cells) < 2 or cells[1].lower() not in _WORK | _OFF
+
+
 def parse_csv(text: str) -> list[CalendarRow]:
     """`日期,类型,名称` per line: 2027-01-01,休,元旦 / 2027-01-04,班,元旦（调休上班）.
     日期 is YYYY-MM-DD (or YYYY/M/D, as Excel writes dates); 类型 is 休 (holiday) or 班 (working day;
-    also holiday/workday, 0/1). A header line and blank lines are skipped; a UTF-8 BOM (Excel) is
-    fine. Raises CalendarFileError naming the line; nothing is returned unless every line is right."""
+    also holiday/workday, 0/1). Blank lines are skipped, and so are a header and any title lines above
+    it (`_is_preamble`: no digit in the first cell) until the header or the first day; a UTF-8 BOM
+    (Excel) is fine. Raises CalendarFileError naming the line; nothing is returned unless every line
+    is right."""
     rows: dict[datetime.date, CalendarRow] = {}
+    preamble = True  # before the header or the first day
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None))
     try:
         for n, rec in enumerate(reader, start=1):
             cells = [c.strip() for c in rec]
             if not any(cells):
                 continue
+            if preamble:
+                if _is_preamble(cells):
+                    preamble = cells[0].lower() not in HEADER_WORDS  # the header ends the preamble
+                    continue
+                preamble = False
             day = _parse_day(cells[0])
             if day is None:
-                if n == 1:
-                    continue  # header
                 raise CalendarFileError(_("第 %(n)s 行：日期应为 YYYY-MM-DD，得到“%(v)s”") % {"n": n, "v": _shown(cells[0])})
             if (error := day_error(day)) is not None:
                 raise CalendarFileError(_("第 %(n)s 行：%(e)s") % {"n": n, "e": error})

@@ -205,6 +205,31 @@ def test_bad_csv_lines_are_named():
                                                                          datetime.date(2030, 1, 2)]
 
 
+
+@pytest.mark.parametrize("text, message", [
+    # A first line with a digit is a day, mistyped or not: refused by its line, never taken for a header.
+    ("2027-02-30,休,春节\n2027-02-06,休,春节\n", "第 1 行：日期应为 YYYY-MM-DD，得到“2027-02-30”"),
+    ("2027.10.01,休,国庆节\n2027-10-02,休,国庆节\n", "第 1 行：日期应为 YYYY-MM-DD，得到“2027.10.01”"),
+    ("日期,类型,名称\n2027.10.01,休,国庆节\n", "第 2 行：日期应为"),
+    ("2027年部分节假日安排\n日期,类型,名称\n2027-10-01,休,国庆节\n", "第 1 行：日期应为"),
+    # After the header (or the first day) a line without a digit is a bad day, not another header.
+    ("日期,类型,名称\n国庆,休,国庆节\n", "第 2 行：日期应为"),
+    ("日期,类型,名称\n日期,类型,名称\n", "第 2 行：日期应为"),
+    ("2027-10-01,休,国庆节\n日期,类型,名称\n", "第 2 行：日期应为"),
+    # A line whose type is a type is a day even without a digit in its date.
+    ("国庆,休,国庆节\n2027-10-02,休,国庆节\n", "第 1 行：日期应为"),
+])
+def test_a_mistyped_first_day_is_refused_by_its_line_not_skipped(text, message):
+    with pytest.raises(CalendarFileError, match=message):
+        parse_csv(text)
+
+
+def test_a_title_and_a_header_above_the_days_are_skipped():
+    text = "工作日历,,\n\n日期,类型,名称\n2027-10-01,休,国庆节\n"
+    assert [(r.date.isoformat(), r.name) for r in parse_csv(text)] == [("2027-10-01", "国庆节")]
+    assert len(parse_csv("Date,Type,Name\n2027-10-01,休\n")) == 1
+    assert len(parse_csv("2027-10-01,休\n")) == 1  # no header at all
+
 def test_admin_lists_the_calendar_in_chinese(admin_client):
     r = admin_client.get("/admin/tickets/workcalendarday/?date__year=2026&date__month=10")
     html = r.content.decode()
