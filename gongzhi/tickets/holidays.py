@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ OFFICIAL: dict[int, list[CalendarRow]] = {2026: _year(_2026_HOLIDAYS, _2026_WORK
 
 _WORK = {"班", "上班", "workday", "work", "1", "true", "yes", "y", "是"}
 _OFF = {"休", "放假", "休息", "holiday", "off", "0", "false", "no", "n", "否"}
+CSV_HEADER = ("日期", "类型", "名称")  # the file format's header, as the export writes it in Chinese
 # The first cell of a header line (the export writes 日期; any other cell without a digit is also one).
 HEADER_WORDS = {"日期", "date"}
 
@@ -90,11 +92,21 @@ def kind_code(is_workday: bool) -> str:
     return "班" if is_workday else "休"
 
 
-_WEEKDAY_NAMES = "一二三四五六日"
+_WEEKDAYS = (_lazy("周一"), _lazy("周二"), _lazy("周三"), _lazy("周四"), _lazy("周五"), _lazy("周六"),
+             _lazy("周日"))
 
 
 def weekday_label(day: datetime.date) -> str:
-    return _("周%(d)s") % {"d": _WEEKDAY_NAMES[day.weekday()]}
+    return str(_WEEKDAYS[day.weekday()])
+
+
+def example_csv() -> str:
+    """The example on the import page: 2026's 春节 lines as the State Council's notice gives them. A
+    file's header, codes (休/班) and names are the format and the data, the same in every language, so
+    this is built here and not written in a template inside {% translate %}."""
+    rows = [r for r in OFFICIAL[2026] if datetime.date(2026, 2, 14) <= r.date <= datetime.date(2026, 2, 28)]
+    lines = [f"{r.date.isoformat()},{kind_code(r.is_workday)},{r.name}" for r in rows]
+    return "\n".join([",".join(CSV_HEADER), *lines[:3], "…", *lines[-2:]])
 
 
 def day_error(day: datetime.date) -> str | None:
@@ -204,8 +216,10 @@ def parse_csv(text: str) -> list[CalendarRow]:
             if len(rows) >= MAX_CSV_ROWS:
                 raise CalendarFileError(_("行数太多（不能超过%(m)s行）") % {"m": MAX_CSV_ROWS})
             rows[day] = CalendarRow(day, work, name)
-    except csv.Error as e:
-        raise CalendarFileError(_("第 %(n)s 行：无法按 CSV 读取（%(e)s）") % {"n": reader.line_num, "e": e}) from None
+    except csv.Error as e:  # the module's English text is not shown: what it means, in Chinese
+        why = (_("某一格太长") if "field limit" in str(e)
+               else _("格式有误，可能是引号（\"）不成对"))
+        raise CalendarFileError(_("第 %(n)s 行：无法按 CSV 读取，%(e)s") % {"n": reader.line_num, "e": why}) from None
     return sorted(rows.values(), key=lambda r: r.date)
 
 

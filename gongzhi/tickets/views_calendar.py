@@ -20,12 +20,15 @@ from gongzhi.core.responses import xlsx_response
 from gongzhi.territory.forms_roles import DATE_WIDGET, apply_service_errors
 
 from .holidays import (
+    CSV_HEADER,
     FIRST_YEAR,
     LAST_YEAR,
     MAX_CSV_BYTES,
     NAME_MAX,
     CalendarFileError,
     decode_csv,
+    example_csv,
+    kind_code,
     parse_csv,
     weekday_label,
 )
@@ -297,5 +300,6 @@ def calendar_import_view(request):
     return render(request, "tickets/calendar_import.html", {
         "form": form, "plan": plan, "confirm_token": token, "changes": changes[:MAX_CHANGES_SHOWN],
         "more_changes": max(0, len(changes) - MAX_CHANGES_SHOWN), "max_kb": MAX_CSV_BYTES // 1024,
-        "example_year": timezone.localdate().year + 1,
+        "example_csv": example_csv(), "csv_header": ",".join(CSV_HEADER),
+        "code_off": kind_code(False), "code_work": kind_code(True),
     }, status=status)

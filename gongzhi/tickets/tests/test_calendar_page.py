@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from gongzhi.accounts.models import AuditLog
-from gongzhi.tickets.holidays import OFFICIAL
+from gongzhi.tickets.holidays import OFFICIAL, parse_csv
 from gongzhi.tickets.models import WorkCalendarDay
 
 pytestmark = pytest.mark.django_db
@@ -369,6 +369,46 @@ def test_a_bad_csv_is_refused_in_chinese_and_nothing_is_written(admin, data, mes
     assert "work_calendar_pending" not in admin.session
     assert nothing_written()
 
+
+
+def test_a_csv_error_is_told_in_chinese_not_in_the_csv_modules_english(admin):
+    import csv
+
+    old = csv.field_size_limit(10)  # what a field longer than the module's limit (131072) meets
+    try:
+        r = admin.post(IMPORT, {"file": upload("2030-01-01,休,这是一个超过十个字的很长的名称\n".encode())})
+    finally:
+        csv.field_size_limit(old)
+    html = r.content.decode()
+    assert r.status_code == 400 and "第 1 行：无法按 CSV 读取，某一格太长" in html
+    assert "field limit" not in html and "131072" not in html and nothing_written()
+
+
+def test_the_weekday_labels_are_translated(monkeypatch):
+    from django.utils import translation
+
+    from gongzhi.tickets.holidays import weekday_label
+
+    english = {"周一": "Mon", "周六": "Sat", "周日": "Sun"}
+    monkeypatch.setattr(translation._trans, "gettext", lambda s: english.get(s, s), raising=False)
+    assert [weekday_label(datetime.date(2026, 10, d)) for d in (10, 11, 12)] == ["Sat", "Sun", "Mon"]
+
+
+def test_the_example_lines_are_not_offered_for_translation(admin):
+    from pathlib import Path
+
+    import gongzhi.tickets
+
+    source = (Path(gongzhi.tickets.__file__).parent / "templates/tickets/calendar_import.html").read_text()
+    assert "“休”" not in source and ",休," not in source and ",班," not in source  # from holidays.kind_code
+    r = admin.get(IMPORT)
+    example = r.content.decode().split('data-testid="calendar-example">')[1].split("</pre>")[0]
+    assert example.splitlines() == ["日期,类型,名称", "2026-02-14,班,春节（调休上班）", "2026-02-15,休,春节",
+                                    "2026-02-16,休,春节", "…", "2026-02-23,休,春节",
+                                    "2026-02-28,班,春节（调休上班）"]
+    assert "类型写“休”（放假）或“班”（调休上班）" in r.content.decode()
+    rows = parse_csv(example.replace("…\n", ""))  # and it is a file the import reads
+    assert [r.is_workday for r in rows] == [True, False, False, False, True]
 
 def test_old_mac_line_endings_and_excel_dates_are_read(admin):
     r = admin.post(IMPORT, {"file": upload("日期,类型,名称\r2030/1/1,休,元旦\r2030-1-5,班,调休\r".encode("gbk"))})
