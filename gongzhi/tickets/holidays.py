@@ -20,6 +20,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+# A name starting with one of these becomes a formula once the calendar goes back to Excel or WPS.
+from gongzhi.core.excel import FORMULA_STARTS
+
 
 @dataclass(frozen=True)
 class CalendarRow:
@@ -75,8 +78,6 @@ NAME_MAX = 40  # WorkCalendarDay.name
 # A year's notice is about 40 lines (1-2 KB); every day of three years would be 1,100 lines.
 MAX_CSV_BYTES = 64 * 1024
 MAX_CSV_ROWS = 1100
-# A cell starting with one of these becomes a formula once the calendar goes back to Excel or WPS.
-FORMULA_STARTS = ("=", "+", "-", "@")
 # Bidirectional overrides and isolates: invisible, and they make a printed name read otherwise.
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # ISO 2027-02-06, and what Excel makes of a date column when it saves a CSV: 2027/2/6.

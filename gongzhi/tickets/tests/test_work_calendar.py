@@ -250,3 +250,18 @@ def test_a_calendar_without_working_days_fails_loudly_instead_of_looping(monkeyp
         for i in range(10))
     with pytest.raises(ValueError, match="no working day"):
         add_hours(at(2029, 1, 1, 9, 0), 8, working_days=True)
+
+
+def test_one_definition_of_what_starts_a_formula():
+    """holidays.name_error refuses what core.excel quotes: the same tuple, defined once."""
+    from pathlib import Path
+
+    import gongzhi
+    from gongzhi.core import excel
+    from gongzhi.tickets import holidays
+
+    defined = [str(p.relative_to(Path(gongzhi.__file__).parent)) for p in Path(gongzhi.__file__).parent.rglob("*.py")
+               if "FORMULA_STARTS = " in p.read_text(encoding="utf-8") and "/tests/" not in str(p)]
+    assert defined == ["core/excel.py"]
+    assert holidays.FORMULA_STARTS is excel.FORMULA_STARTS
+    assert all(holidays.name_error(c + "1") is not None for c in excel.FORMULA_STARTS)
