@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.pending import PendingUploads
 from gongzhi.core.responses import xlsx_response
 from gongzhi.territory.forms_roles import DATE_WIDGET, apply_service_errors
 
@@ -47,6 +48,7 @@ from .services.calendar import (
 )
 
 PENDING_KEY = "work_calendar_pending"
+pending_files = PendingUploads("work-calendar-pending", ".csv")
 MAX_CHANGES_SHOWN = 200
 KINDS = [("off", _lazy("放假")), ("work", _lazy("调休上班"))]
 ERR = {"required": _lazy("此项必填"), "invalid": _lazy("请填写有效的日期，如 2027-02-06"),
@@ -255,18 +257,21 @@ def _changes(plan) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def calendar_import_view(request):
     """Two steps, as the residents' ledger: 上传并校验 reads the file and shows what would change (or the
-    first bad line); 确认导入 imports the file checked, kept meanwhile in this session under a token.
-    A second 确认导入 finds no token and imports nothing."""
+    first bad line); 确认导入 imports the file checked, kept meanwhile in core.pending (MEDIA_ROOT) under
+    a token held in this session. A second 确认导入 finds no file and imports nothing."""
     _require_edit(request)
+    pending = request.session.get(PENDING_KEY) or {}
     if request.method == "POST" and request.POST.get("confirm"):
-        pending = request.session.get(PENDING_KEY) or {}
         given = request.POST["confirm"].encode()
-        if not pending.get("token") or not secrets.compare_digest(str(pending["token"]).encode(), given):
+        data = None
+        if pending.get("token") and secrets.compare_digest(str(pending["token"]).encode(), given):
+            data = pending_files.take(pending["token"])
+        if data is None:
             messages.error(request, _("待导入的文件已失效（可能已经导入），请重新上传并校验"))
             return redirect("tickets:calendar_import")
         request.session.pop(PENDING_KEY, None)
         try:
-            rows = parse_csv(pending["text"])
+            rows = parse_csv(data.decode("utf-8"))
             n = calendar_import(actor=request.user, rows=rows, replace_years=bool(pending.get("replace")),
                                 filename=pending.get("filename", ""), request=request)
         except (CalendarFileError, ValidationError) as e:
@@ -275,7 +280,8 @@ def calendar_import_view(request):
         messages.success(request, _("已导入：新增 %(c)s 天，修改 %(u)s 天，删除 %(d)s 天，无变化 %(s)s 天") % {
             "c": n["created"], "u": n["updated"], "d": n["deleted"], "s": n["unchanged"]})
         return _to_year(rows[0].date.year)
-    if request.method == "GET":  # a fresh start (放弃，重新选择文件): forget a file checked before
+    if pending.get("token"):  # a fresh start (放弃，重新选择文件) or another file: forget the one checked before
+        pending_files.take(str(pending["token"]))
         request.session.pop(PENDING_KEY, None)
     form = ImportForm(request.POST or None, request.FILES or None)
     plan, token, status = None, "", 200
@@ -292,10 +298,12 @@ def calendar_import_view(request):
             except ValidationError as e:
                 apply_service_errors(form, e)
             else:
-                token = secrets.token_urlsafe(18)
-                request.session[PENDING_KEY] = {"token": token, "text": text, "replace": replace,
-                                                "filename": upload.name[:100]}
                 status = 200
+                if plan.new or plan.changed or plan.stale:  # else nothing to confirm, nothing to keep
+                    # The decoded text (as UTF-8) waits in MEDIA_ROOT; the session holds only its token.
+                    token = pending_files.save(text.encode("utf-8"))
+                    request.session[PENDING_KEY] = {"token": token, "replace": replace,
+                                                    "filename": upload.name[:100]}
     changes = _changes(plan) if plan is not None else []
     return render(request, "tickets/calendar_import.html", {
         "form": form, "plan": plan, "confirm_token": token, "changes": changes[:MAX_CHANGES_SHOWN],

@@ -40,6 +40,11 @@ def upload(data: bytes, name: str = "2030.csv"):
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def admin(world, client_for):
     return client_for(world.users["admin"])
@@ -239,6 +244,26 @@ def test_a_csv_is_checked_shown_and_imported_only_when_confirmed(admin, encoding
     assert "待导入的文件已失效" in r.content.decode() and audits().count() == 1
 
 
+
+
+def test_the_checked_file_waits_in_the_pending_store_not_in_the_session(admin, settings):
+    text = "日期,类型,名称\n" + "".join(f"{datetime.date(2030, 1, 1) + datetime.timedelta(days=i)},休,{'节' * 20}\n"
+                                      for i in range(365))
+    r = admin.post(IMPORT, {"file": upload(text.encode("gbk"))})
+    assert r.status_code == 200 and r.context["plan"].counts["created"] == 365
+    pending = admin.session["work_calendar_pending"]
+    assert set(pending) == {"token", "replace", "filename"}  # no text: the session stays small
+    folder = settings.MEDIA_ROOT / "work-calendar-pending"
+    assert [p.name for p in folder.iterdir()] == [pending["token"] + ".csv"]
+    admin.post(IMPORT, {"confirm": pending["token"]})
+    assert WorkCalendarDay.objects.filter(date__year=2030).count() == 365
+    assert not list(folder.iterdir()) and "work_calendar_pending" not in admin.session
+    # A file checked and then abandoned (放弃，重新选择文件, or another upload) is removed, not left behind.
+    admin.post(IMPORT, {"file": upload("2031-01-01,休,元旦\n".encode())})
+    admin.post(IMPORT, {"file": upload("2031-01-02,休,元旦\n".encode())})
+    assert len(list(folder.iterdir())) == 1
+    admin.get(IMPORT)
+    assert not list(folder.iterdir())
 
 def test_starting_over_forgets_the_checked_file(admin):
     r = admin.post(IMPORT, {"file": upload("2030-01-01,休,元旦\n".encode())})
