@@ -5,6 +5,7 @@ Thin over selectors.work_calendar_* and services/calendar.py."""
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,6 +154,8 @@ def calendar(request):
         "holidays": sum(not d.is_workday for d in days), "workdays": sum(d.is_workday for d in days),
         "next_year_missing": this_year + 1 not in years, "next_year": this_year + 1,
         "can_edit": can_edit_work_calendar(request.user),
+        # Each server process keeps the calendar this long (deadlines.CALENDAR_KEY, docs/operations.md).
+        "refresh_seconds": int(getattr(settings, "TICKETS_CALENDAR_SECONDS", 60)),
     }, status=status)
 
 

@@ -106,6 +106,14 @@ def test_the_newest_year_with_rows_is_shown_first_and_years_switch(admin):
     assert r.status_code == 200 and r.context["days"] == [] and "2040 年还没有登记" in r.content.decode()
 
 
+
+def test_the_page_promises_no_more_than_the_per_process_cache_gives(admin, settings):
+    """Other server processes keep their cached calendar up to TICKETS_CALENDAR_SECONDS: not 立即."""
+    html = admin.get(LIST).content.decode()
+    assert "立即" not in html and "修改后 60 秒内对新登记的诉求生效" in html
+    settings.TICKETS_CALENDAR_SECONDS = 300
+    assert "修改后 300 秒内" in admin.get(LIST).content.decode()
+
 def test_list_queries_do_not_grow_with_the_rows(admin, django_assert_max_num_queries):
     admin.get(LIST + "?year=2026")
     with django_assert_max_num_queries(7) as ctx:
