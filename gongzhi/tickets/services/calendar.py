@@ -27,6 +27,7 @@ from ..holidays import (
     calendar_load,
     calendar_plan,
     day_error,
+    kind_code,
     name_error,
 )
 from ..models import WorkCalendarDay
@@ -35,6 +36,7 @@ from ..permissions import can_edit_work_calendar, can_view_work_calendar
 MAX_RANGE_DAYS = 31  # the longest official block is 春节's 9 days; a month is a typo's upper bound
 TARGET = "tickets.workcalendarday"
 RACE = _lazy("工作日历刚被其他人修改，请刷新后重试")
+MAX_AUDIT_DAYS = 1100  # the days one import's audit row lists (a file holds at most MAX_CSV_ROWS)
 
 
 def _check_editor(actor) -> None:
@@ -71,6 +73,29 @@ def _clean_kind(value, errors: dict) -> bool:
 
 def _row_detail(date: datetime.date, is_workday: bool, name: str) -> dict:
     return {"date": date.isoformat(), "is_workday": is_workday, "name": name}
+
+
+def _plan_detail(plan: CalendarPlan) -> dict:
+    """The days a bulk write adds, changes (old → new) and deletes, for its audit row, so a 以文件为准
+    import can be undone by hand as a single-day edit can: `days_added` and `days_deleted` as
+    [date, 类型, 名称] (类型 as the CSV's 休/班), `days_changed` as [date, [old 类型, old 名称],
+    [new 类型, new 名称]]. Bounded: a file holds at most
+    MAX_CSV_ROWS days, and the deletions are at most a year's rows per year in it; past
+    MAX_AUDIT_DAYS entries in all, the rest is left out and `days_left_out` says how many."""
+    def row(o) -> list:
+        return [kind_code(o.is_workday), o.name]
+
+    added = [[r.date.isoformat(), *row(r)] for r in plan.new]
+    changed = [[r.date.isoformat(), row(o), row(r)] for o, r in plan.changed]
+    deleted = [[o.date.isoformat(), *row(o)] for o in plan.stale]
+    detail, room = {}, MAX_AUDIT_DAYS
+    for key, days in (("days_added", added), ("days_changed", changed), ("days_deleted", deleted)):
+        detail[key] = days[:room]
+        room -= len(detail[key])
+    left_out = len(added) + len(changed) + len(deleted) - MAX_AUDIT_DAYS
+    if left_out > 0:
+        detail["days_left_out"] = left_out
+    return detail
 
 
 @transaction.atomic
@@ -194,7 +219,7 @@ def calendar_range_save(*, actor, first: datetime.date, last: datetime.date, is_
         audit_record(actor=actor, action=AuditLog.Action.CREATE if plan.new else AuditLog.Action.UPDATE,
                      target_type=TARGET, label=_("工作日历 %(a)s 至 %(b)s") % {"a": first, "b": last},
                      detail={"first": first.isoformat(), "last": last.isoformat(), "is_workday": is_workday,
-                             "name": name, **counts}, request=request)
+                             "name": name, **counts, **_plan_detail(plan)}, request=request)
     return {k: v for k, v in counts.items() if k != "deleted"}
 
 
@@ -238,7 +263,8 @@ def calendar_import(*, actor, rows: Iterable[CalendarRow], replace_years: bool =
     years = sorted({r.date.year for r in rows})
     audit_record(actor=actor, action=AuditLog.Action.IMPORT, target_type=TARGET,
                  label=_("工作日历 %(y)s") % {"y": "、".join(map(str, years))},
-                 detail={"filename": filename[:100], "replace_years": replace_years, "years": years, **counts},
+                 detail={"filename": filename[:100], "replace_years": replace_years, "years": years, **counts,
+                         **_plan_detail(plan)},
                  request=request)
     return counts
 

@@ -291,6 +291,33 @@ def test_a_csv_can_replace_its_years(admin):
     assert WorkCalendarDay.objects.filter(date__year=2026).count() == len(OFFICIAL[2026])  # other years kept
 
 
+
+def test_an_import_audit_row_lists_the_days_so_a_replacement_can_be_undone(admin):
+    WorkCalendarDay.objects.create(date="2030-10-01", name="旧通知")
+    WorkCalendarDay.objects.create(date="2030-01-05", is_workday=True, name="调休")
+    r = admin.post(IMPORT, {"file": upload("2030-01-01,休,元旦\n2030-01-05,休,元旦\n".encode()), "replace": "on"})
+    admin.post(IMPORT, {"confirm": r.context["confirm_token"]})
+    d = audits().get().detail
+    assert (d["created"], d["updated"], d["deleted"]) == (1, 1, 1)
+    assert d["days_added"] == [["2030-01-01", "休", "元旦"]]
+    assert d["days_changed"] == [["2030-01-05", ["班", "调休"], ["休", "元旦"]]]
+    assert d["days_deleted"] == [["2030-10-01", "休", "旧通知"]]
+    assert "days_left_out" not in d
+
+
+def test_an_import_audit_row_lists_at_most_max_audit_days(world, monkeypatch):
+    from gongzhi.tickets.holidays import CalendarRow
+    from gongzhi.tickets.services import calendar as svc
+
+    monkeypatch.setattr(svc, "MAX_AUDIT_DAYS", 3)
+    WorkCalendarDay.objects.create(date="2030-12-31", name="旧")
+    rows = [CalendarRow(datetime.date(2030, 1, i), False, "假") for i in range(1, 5)]
+    svc.calendar_import(actor=world.users["admin"], rows=rows, replace_years=True)
+    d = audits().get().detail
+    assert len(d["days_added"]) == 3 and d["days_changed"] == d["days_deleted"] == []
+    assert d["days_left_out"] == 2
+    assert (d["created"], d["deleted"]) == (4, 1)  # the counts stay whole
+
 def test_a_csv_that_changes_nothing_offers_no_confirmation(admin):
     r = admin.post(IMPORT, {"file": upload("2026-10-01,休,国庆节\n".encode())})
     assert r.status_code == 200 and "无需导入" in r.content.decode() and 'name="confirm"' not in r.content.decode()
