@@ -39,6 +39,7 @@ from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
 from gongzhi.core.excel import FORMULA_STARTS
 from gongzhi.core.paths import STEPLEN, PathField, step, step_number
+from gongzhi.core.text import shown
 
 from .models import Level, Node
 
@@ -281,7 +282,7 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                 name = row[i_name].strip()
                 ok = True
                 if len(code) != length or not (code.isascii() and code.isdigit()):
-                    errors.add(spec, line, _("代码“%(code)s”应为 %(length)d 位数字") % {"code": code, "length": length})
+                    errors.add(spec, line, _("代码“%(code)s”应为 %(length)d 位数字") % {"code": shown(code), "length": length})
                     ok = False
                 elif code in first_line:
                     errors.add(spec, line, _("代码 %(code)s 与第%(first)d行重复") % {"code": code, "first": first_line[code]})
@@ -302,7 +303,7 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                     ok = False
                 elif name[0] in FORMULA_STARTS:
                     errors.add(spec, line, _("名称“%(name)s”不能以 %(char)s 开头（在 Excel 中会被当作公式）") % {
-                        "name": name[:20], "char": name[0]})
+                        "name": shown(name), "char": name[0]})
                     ok = False
                 if i_parent is None:
                     if ok:
@@ -316,7 +317,7 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                     if len(value) != alen or not (value.isascii() and value.isdigit()) or (
                             len(code) == length and code[:alen] != value):
                         errors.add(spec, line, _("上级%(level)s代码 %(parent)s 与代码 %(code)s 不符") % {
-                            "level": label, "parent": value, "code": code})
+                            "level": label, "parent": shown(value), "code": shown(code)})
                         ok = False
                 if not ok:
                     continue
@@ -325,7 +326,12 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
     except UnicodeDecodeError as exc:  # the file changed since _encoding read it
         errors.add(spec, 0, _("不是 UTF-8 编码的文本（%(reason)s）") % {"reason": exc.reason})
     except csv.Error as exc:
-        errors.add(spec, reader.line_num, _("CSV 格式错误（%(reason)s）") % {"reason": str(exc)})
+        # The csv module's reasons are English ("field larger than field limit (131072)"): said in Chinese.
+        if "field limit" in str(exc):
+            what = _("有一格超过 %(max)s 个字符，不是区划文件，未读完") % {"max": f"{csv.field_size_limit():,}"}
+        else:
+            what = _("CSV 格式错误（如引号不成对），未读完：请用 Excel 或 WPS 另存为“CSV UTF-8”后再导入")
+        errors.add(spec, reader.line_num, what)
     zero_tail = "0" * (length - spec.parent_length) if spec.parent_column else None
     pass_through = {code for code in first_line if code.endswith(zero_tail)} if zero_tail else set()
     return rows, rows_db_parent, first_line.keys(), pass_through

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.core.text import shown as _shown
+
 
 @dataclass(frozen=True)
 class CalendarRow:
@@ -137,10 +139,6 @@ def decode_csv(data: bytes) -> str:
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text):
         raise CalendarFileError(_("文件含有控制字符，不是正常的 CSV 文本文件"))
     return text
-
-
-def _shown(cell: str) -> str:
-    return cell if len(cell) <= 20 else cell[:20] + "…"
 
 
 def _parse_day(cell: str) -> datetime.date | None:

@@ -397,3 +397,23 @@ def test_within_imports_one_area_and_its_ancestors_only(extract):
         import_divisions(extract, within="4x")
     assert exc.value.errors == ["“只导入”应为 1 至 12 位数字的区划代码开头，如 42"]
     assert Node.objects.count() == 28
+
+
+@pytest.mark.django_db
+def test_a_huge_cell_is_not_repeated_whole_in_the_messages(extract):
+    long = "4" * 100_000
+    append_lines(extract, "villages.csv", *[f"{long},坏村,{long},42,4208,420804" for _i in range(100)])
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract)
+    assert exc.value.total == 200  # the code and the street code of each row
+    assert exc.value.errors[0] == f"villages.csv 第66行：代码“{'4' * 20}…”应为 12 位数字"
+    assert exc.value.errors[1] == f"villages.csv 第66行：上级街道代码 {'4' * 20}… 与代码 {'4' * 20}… 不符"
+    assert max(len(e) for e in exc.value.errors) < 100
+
+
+@pytest.mark.django_db
+def test_a_cell_over_the_csv_field_limit_is_reported_in_chinese(extract):
+    append_lines(extract, "villages.csv", "420804002099," + "村" * 200_000 + ",420804002,42,4208,420804")
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract)
+    assert exc.value.errors == ["villages.csv 第66行：有一格超过 131,072 个字符，不是区划文件，未读完"]
