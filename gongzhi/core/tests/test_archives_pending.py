@@ -1,7 +1,17 @@
 import io
+import struct
 import zipfile
 
-from gongzhi.core.archives import unpacked_size, unsafe_name, zip_entries
+import pytest
+
+from gongzhi.core.archives import (
+    TooManyMembers,
+    open_zip,
+    unpacked_size,
+    unsafe_name,
+    zip_directory,
+    zip_entries,
+)
 from gongzhi.core.pending import PendingUploads
 
 
@@ -38,3 +48,47 @@ def test_a_pending_upload_is_taken_once(settings, tmp_path):
     assert store.take(token) == b"data"
     assert store.take(token) is None
     assert not list((tmp_path / "test-pending").iterdir())
+
+
+def _declaring(data: bytes, count: int, *, comment: bytes = b"") -> bytes:
+    """`data` (a zip without comment) with its end record declaring `count` members (and a comment)."""
+    end = data[-22:]
+    assert end[:4] == b"PK\x05\x06"
+    n = min(count, 0xFFFF)
+    return data[:-22] + end[:8] + n.to_bytes(2, "little") * 2 + end[12:20] + len(comment).to_bytes(2, "little") + comment
+
+
+def _zip64(data: bytes, count: int) -> bytes:
+    """`data` with a ZIP64 end record and locator declaring `count` members, as zipfile writes them."""
+    end = data[-22:]
+    cd_size, cd_offset = int.from_bytes(end[12:16], "little"), int.from_bytes(end[16:20], "little")
+    rec_offset = len(data) - 22
+    rec = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, cd_size, cd_offset)
+    loc = struct.pack("<4sLQL", b"PK\x06\x07", 0, rec_offset, 1)
+    return data[:-22] + rec + loc + end[:8] + b"\xff\xff\xff\xff" + end[12:]
+
+
+def test_too_many_members_are_refused_from_the_end_record_before_anything_is_listed(monkeypatch):
+    data = _zip(**{"a.csv": b"x"})
+    assert zip_directory(data) == (1, len(data) - 22 - data.index(b"PK\x01\x02"))
+    listed = []
+    real = zipfile.ZipFile._RealGetContents
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda z: listed.append(1) or real(z))
+    for hostile in (_declaring(data, 200_000), _declaring(data, 5000, comment=b"x" * 60_000),
+                    _zip64(data, 200_000)):
+        with pytest.raises(TooManyMembers):
+            zip_entries(hostile, max_members=1000)
+        with pytest.raises(TooManyMembers):
+            open_zip(io.BytesIO(hostile), max_members=1000)
+    assert listed == []
+    assert [e.filename for e in zip_entries(data, max_members=1000)] == ["a.csv"]
+    assert zip_entries(_declaring(data, 1, comment=b"hello"), max_members=1000)[0].filename == "a.csv"
+    assert zip_entries(_zip64(data, 1), max_members=1000)[0].filename == "a.csv"  # zipfile reads it too
+
+
+def test_an_end_record_that_understates_the_count_is_caught_by_the_directory_size():
+    # 3000 members, the end record saying 1: zipfile reads the whole declared directory regardless.
+    data = _declaring(_zip(**{f"{i}.csv": b"" for i in range(3000)}), 1)
+    with pytest.raises(TooManyMembers):
+        zip_entries(data, max_members=100)
+    assert zip_directory(data)[0] == 1

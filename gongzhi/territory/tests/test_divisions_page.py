@@ -2,6 +2,7 @@
 Only a superuser reaches it; the check writes nothing; the confirmation imports once; hostile uploads
 answer one Chinese message, never a 500, and write nothing."""
 
+import errno
 import io
 import zipfile
 from pathlib import Path
@@ -393,3 +394,40 @@ def test_a_second_check_replaces_the_file_kept_by_the_first(admin):
     assert [p.stem for p in Path(pending_files._dir()).glob("*.zip")] == [second]
     r = admin.post(URL, {"action": "confirm", "token": first}, follow=True)
     assert "待导入的文件已失效" in page(r) and nothing_written()
+
+
+@pytest.mark.django_db
+def test_too_many_members_are_refused_before_the_archive_is_listed(admin, monkeypatch):
+    data = dist_zip()
+    end = data[-22:]
+    declaring = data[:-22] + end[:8] + (0xFFFF).to_bytes(2, "little") * 2 + end[12:]  # 65,535 members
+    listed = []
+    real = zipfile.ZipFile._RealGetContents
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda z: listed.append(1) or real(z))
+    refused(check(admin, declaring), "压缩包中有 65,535 个文件，过多，未读取")
+    assert listed == [] and nothing_written()
+
+
+def test_each_archive_is_listed_once(monkeypatch):
+    listed = []
+    real = zipfile.ZipFile._RealGetContents
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda z: listed.append(1) or real(z))
+    packed = division_uploads.pack_upload([SimpleUploadedFile("dist.zip", dist_zip())])
+    assert len(listed) == 1
+    with division_uploads.unpacked(packed) as directory:
+        assert sorted(p.name for p in directory.iterdir()) == sorted(NAMES)
+    assert len(listed) == 2
+
+
+def test_a_full_disk_while_unpacking_is_not_called_a_damaged_archive(monkeypatch):
+    packed = division_uploads.pack_upload([SimpleUploadedFile("dist.zip", dist_zip())])
+
+    class FullDisk(type(Path())):
+        def open(self, *args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(division_uploads, "Path", FullDisk)
+    with pytest.raises(OSError) as exc:
+        with division_uploads.unpacked(packed):
+            pass
+    assert exc.value.errno == errno.ENOSPC
