@@ -206,14 +206,20 @@ class _Errors:
 _Row = tuple[str, str, str | None, int]
 
 
+class _TooManyRows(Exception):
+    pass
+
+
 def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: Container[str],
-                within: str = "") -> tuple[list[_Row], list[_Row], Container[str], set[str]]:
+                within: str = "", room: list[int] | None = None) -> tuple[list[_Row], list[_Row], Container[str], set[str]]:
     """Read and check one file without touching the database.
 
     `known_parents` holds the well-formed codes of the level above from this run. `within`: only the
     rows whose code starts with it, and their ancestors (whose codes it starts with). Returns the rows
     whose parent is in this run, the rows whose parent must already be in the database, the
     well-formed codes of this file (the next file's known parents) and its pass-through codes.
+    `room`: [rows still allowed], shared by the files of a run; raise _TooManyRows at the row (after
+    `within`, blank lines aside) past it, so that files far too big are not read to their end first.
     """
     rows: list[_Row] = []
     rows_db_parent: list[_Row] = []
@@ -252,6 +258,10 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                     code = row[i_code].strip() if len(row) > i_code else ""
                     if not (code.startswith(within) or (code and within.startswith(code))):
                         continue
+                if room is not None and row:
+                    room[0] -= 1
+                    if room[0] < 0:
+                        raise _TooManyRows
                 # The fast path: a good row passes all the checks below in one expression.
                 if len(row) == ncols:
                     code, name = row[i_code].strip(), row[i_name].strip()
@@ -477,7 +487,9 @@ def import_divisions(directory: str | Path, *, actor=None, within: str = "", max
 
     `actor`: the user behind the import, for the audit row (None from the command line).
     `within`: only the rows whose code starts with these digits (e.g. a province's "42"), and their
-    ancestors. `max_rows`: refuse a run of more rows than this (after `within`), before any query.
+    ancestors; refused when no row's code starts with them (as are files holding no row at all).
+    `max_rows`: refuse a run of more rows than this (after `within`, bad ones too), at the row past it,
+    before any query.
     `dry_run`: do everything, return the figures, then roll back: nothing written, no audit row.
     `origin`: what the audit row names as the files' origin (default: the directory); `request`: the
     request for the audit row's client address."""
@@ -495,15 +507,25 @@ def import_divisions(directory: str | Path, *, actor=None, within: str = "", max
     known: Container[str] = ()
     pass_through: set[str] = set()  # codes are told apart by their length, so one set serves every file
     parsed: list[tuple[DivisionFile, list[_Row], list[_Row]]] = []
+    room = None if max_rows is None else [max_rows]
     for spec in FILES:
-        rows, rows_db_parent, known, file_pass_through = _parse_file(directory / spec.name, spec, errors, known,
-                                                                     within)
+        try:
+            rows, rows_db_parent, known, file_pass_through = _parse_file(directory / spec.name, spec, errors,
+                                                                         known, within, room)
+        except _TooManyRows:
+            parsed.clear()  # the rows read so far
+            errors = _Errors()
+            errors.add(None, 0, _("超过一次最多 %(max)s 行的限制，文件未读完") % {"max": f"{max_rows:,}"})
+            errors.raise_if_any()
         parsed.append((spec, rows, rows_db_parent))
         pass_through |= file_pass_through
     del known
-    if max_rows is not None and (n := sum(len(r) + len(d) for _s, r, d in parsed)) > max_rows:
-        errors.add(None, 0, _("共 %(rows)s 行，超过一次最多 %(max)s 行的限制") % {
-            "rows": f"{n:,}", "max": f"{max_rows:,}"})
+    if not errors.total:
+        # Nothing to import passes as "0 rows" otherwise, and a confirmation would write an audit row.
+        if within and not any(code.startswith(within) for _s, r, d in parsed for code, *_rest in (*r, *d)):
+            errors.add(None, 0, _("没有代码以 %(within)s 开头的区划") % {"within": within})
+        elif not any(r or d for _s, r, d in parsed):
+            errors.add(None, 0, _("文件中没有区划数据（只有表头）"))
         errors.raise_if_any()
 
     stats = ImportStats()

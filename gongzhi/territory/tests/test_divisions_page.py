@@ -172,7 +172,7 @@ def test_within_imports_one_city_and_the_row_limit_points_to_it(admin, monkeypat
     monkeypatch.setattr(services_divisions, "PAGE_MAX_ROWS", 50)
     r = check(admin, dist_zip())
     assert r.status_code == 400
-    assert "共 83 行，超过一次最多 50 行的限制" in page(r) and nothing_written()
+    assert "超过一次最多 50 行的限制，文件未读完" in page(r) and nothing_written()
     r = check(admin, dist_zip(), within="4208")
     assert r.status_code == 200 and "只导入代码以 4208 开头的区划及其上级" in page(r)
     admin.post(URL, {"action": "confirm", "token": r.context["token"]})
@@ -431,3 +431,11 @@ def test_a_full_disk_while_unpacking_is_not_called_a_damaged_archive(monkeypatch
         with division_uploads.unpacked(packed):
             pass
     assert exc.value.errno == errno.ENOSPC
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("within", "message"), [("", "文件中没有区划数据（只有表头）"),
+                                                 ("4209", "没有代码以 4209 开头的区划")])
+def test_nothing_to_import_is_refused(admin, within, message):
+    files = {f.name: (",".join(f.columns) + "\n").encode() for f in FILES} if not within else extract_files()
+    refused(check(admin, files, within=within), message)
