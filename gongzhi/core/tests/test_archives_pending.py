@@ -1,8 +1,13 @@
 import io
+import os
+import stat
 import struct
+import time
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from gongzhi.core.archives import (
     TooManyMembers,
@@ -12,7 +17,7 @@ from gongzhi.core.archives import (
     zip_directory,
     zip_entries,
 )
-from gongzhi.core.pending import PendingUploads
+from gongzhi.core.pending import PendingUploads, pending_folders
 
 
 def _zip(**members: bytes) -> bytes:
@@ -92,3 +97,59 @@ def test_an_end_record_that_understates_the_count_is_caught_by_the_directory_siz
     with pytest.raises(TooManyMembers):
         zip_entries(data, max_members=100)
     assert zip_directory(data)[0] == 1
+
+
+def _age(path, days: float) -> None:
+    t = time.time() - days * 24 * 3600
+    os.utime(path, (t, t))
+
+
+def test_pending_files_are_private_and_old_ones_swept_even_when_a_confirmation_crashed(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    store = PendingUploads("test-pending", ".bin")
+    token = store.save(b"data")
+    path = tmp_path / "test-pending" / f"{token}.bin"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    crashed = path.with_name(f"{path.name}.0a1b2c3d.taken")  # what a confirmation that died leaves
+    path.rename(crashed)
+    _age(crashed, 2)
+    store.save(b"next")
+    assert not crashed.exists()
+
+
+def test_the_sweep_ignores_a_file_confirmed_after_it_was_listed(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    store = PendingUploads("test-pending", ".bin")
+    old = tmp_path / "test-pending" / f"{store.save(b'old')}.bin"
+    _age(old, 2)
+    real = Path.glob
+    monkeypatch.setattr(Path, "glob", lambda self, pattern: [*real(self, pattern), self / "renamed-meanwhile.bin"])
+    token = store.save(b"new")  # no FileNotFoundError (a 500 on the page)
+    assert not old.exists() and store.take(token) == b"new"
+
+
+def test_discard_forgets_a_file(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    store = PendingUploads("test-pending", ".bin")
+    token = store.save(b"data")
+    store.discard(token)
+    store.discard("../x")
+    assert store.take(token) is None
+
+
+@pytest.mark.django_db
+def test_the_periodic_job_sweeps_every_kind(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    assert {"ledger-pending", "divisions-pending"} <= set(pending_folders())
+    files = []
+    for folder, suffix in (("ledger-pending", ".xlsx"), ("divisions-pending", ".zip")):
+        (tmp_path / folder).mkdir()
+        for name, days in ((f"old{suffix}", 2), (f"new{suffix}", 0), (f"crashed{suffix}.0a1b2c3d.taken", 2)):
+            (tmp_path / folder / name).write_bytes(b"x")
+            _age(tmp_path / folder / name, days)
+            files.append(tmp_path / folder / name)
+    out = io.StringIO()
+    call_command("run_sla", stdout=out)
+    assert "old pending uploads removed 4" in out.getvalue()
+    assert [f.name for f in files if f.exists()] == ["new.xlsx", "new.zip"]

@@ -439,3 +439,14 @@ def test_a_full_disk_while_unpacking_is_not_called_a_damaged_archive(monkeypatch
 def test_nothing_to_import_is_refused(admin, within, message):
     files = {f.name: (",".join(f.columns) + "\n").encode() for f in FILES} if not within else extract_files()
     refused(check(admin, files, within=within), message)
+
+
+@pytest.mark.django_db
+def test_giving_up_or_opening_the_page_again_discards_the_checked_file(admin):
+    r = check(admin, dist_zip())
+    token = r.context["token"]
+    assert [p.stem for p in Path(pending_files._dir()).glob("*.zip")] == [token]
+    assert admin.get(URL).status_code == 200  # 放弃，重新选择文件 is a link back to the page
+    assert not list(Path(pending_files._dir()).glob("*.zip"))
+    r = admin.post(URL, {"action": "confirm", "token": token}, follow=True)
+    assert "待导入的文件已失效" in page(r) and nothing_written()
