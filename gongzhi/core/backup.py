@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from gongzhi.core.pending import pending_folders
+
 FORMAT = 1
 
 
@@ -69,7 +71,10 @@ def backup(*, out_dir: Path, alias: str = "default", media_root: Path | None = N
             tar.add(tmp / "manifest.json", "manifest.json")
             tar.add(db_file, db_file.name)
             if media_root.is_dir():
-                tar.add(media_root, "media")
+                # Uploads waiting for a confirmation are a day's transient files at most, and the
+                # ledger's hold ID numbers in the clear (the database keeps them encrypted): left out.
+                skip = {f"media/{folder}" for folder in pending_folders()}
+                tar.add(media_root, "media", filter=lambda info: None if info.name in skip else info)
     target.chmod(0o600)
     return target
 

@@ -271,6 +271,9 @@ def ledger_import(request):
         status = 400
         if form.is_valid():
             upload, community = form.cleaned_data["file"], form.cleaned_data["community"]
+            earlier = request.session.pop(PENDING_KEY, None) or {}
+            if earlier.get("token"):  # a file checked before and never confirmed: replaced by this one
+                ledger.pending_discard(earlier["token"])
             data = upload.read()
             result = ledger.ledger_check(actor=request.user, community=community, data=data)
             if result.ok:

@@ -12,7 +12,6 @@ more than MAX_ARCHIVE_MEMBERS members, and five files declaring more than MAX_UN
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
 import zipfile
 import zlib
@@ -23,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gongzhi.core.archives import unpacked_size, unsafe_name, zip_entries
+from gongzhi.core.archives import TooManyMembers, open_zip, unpacked_size, unsafe_name
 
 from .divisions import FILES
 
@@ -82,9 +81,7 @@ def _pack(members: dict[str, bytes]) -> bytes:
 
 def _selected(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """The archive's five files by name, after the checks that need no inflating."""
-    entries = z.infolist()
-    if len(entries) > MAX_ARCHIVE_MEMBERS:
-        _refuse(_("压缩包中有 %(n)d 个文件，过多，未读取：只需压缩五个区划 .csv 文件") % {"n": len(entries)})
+    entries = z.infolist()  # open_zip refused too many members
     chosen: dict[str, zipfile.ZipInfo] = {}
     for info in entries:
         if unsafe_name(info.filename):
@@ -108,15 +105,31 @@ def _selected(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     return chosen
 
 
+def _too_many(declared: int):
+    _refuse(_("压缩包中有 %(n)s 个文件，过多，未读取：只需压缩五个区划 .csv 文件")
+            % {"n": f"{declared:,}" if declared > MAX_ARCHIVE_MEMBERS else _("大量")})
+
+
 @contextmanager
 def _archive(data) -> Iterator[zipfile.ZipFile]:
-    if zip_entries(data) is None:
-        _refuse(_("无法读取压缩包：请上传 .zip 格式（不支持 .rar、.7z），或直接上传五个 .csv 文件"))
+    """The archive, its member list read once, after its end record declared few enough members."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as z:
-            yield z
+        z = open_zip(data, max_members=MAX_ARCHIVE_MEMBERS)
+    except TooManyMembers as e:
+        _too_many(e.declared)
+    if z is None:
+        _refuse(_("无法读取压缩包：请上传 .zip 格式（不支持 .rar、.7z），或直接上传五个 .csv 文件"))
+    with z:
+        yield z
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """Around the reads of a member only: a damaged member (bad CRC, truncated), or a compression method
+    zipfile cannot read. An OSError of our own writes (a full disk) is not the archive's fault."""
+    try:
+        yield
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
-        # A damaged member (bad CRC, truncated), or a compression method zipfile cannot read.
         _refuse(_("压缩包已损坏或使用了不支持的压缩方式，请重新压缩后上传"))
 
 
@@ -124,7 +137,11 @@ def _repack(upload) -> bytes:
     upload.seek(0)
     with _archive(upload.file if hasattr(upload, "file") else upload) as z:
         chosen = _selected(z)
-        return _pack({name: z.read(info) for name, info in chosen.items()})
+        members = {}
+        for name, info in chosen.items():
+            with _reading():
+                members[name] = z.read(info)
+        return _pack(members)
 
 
 @contextmanager
@@ -134,6 +151,14 @@ def unpacked(data: bytes) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="gongzhi-divisions-") as tmp:
         with _archive(data) as z:
             for name, info in _selected(z).items():
-                with z.open(info) as src, (Path(tmp) / name).open("wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
+                with (Path(tmp) / name).open("wb") as out:
+                    with _reading():
+                        src = z.open(info)
+                    with src:
+                        while True:
+                            with _reading():
+                                chunk = src.read(1 << 20)
+                            if not chunk:
+                                break
+                            out.write(chunk)
         yield Path(tmp)

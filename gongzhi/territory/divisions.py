@@ -39,6 +39,7 @@ from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
 from gongzhi.core.excel import FORMULA_STARTS
 from gongzhi.core.paths import STEPLEN, PathField, step, step_number
+from gongzhi.core.text import shown
 
 from .models import Level, Node
 
@@ -205,14 +206,20 @@ class _Errors:
 _Row = tuple[str, str, str | None, int]
 
 
+class _TooManyRows(Exception):
+    pass
+
+
 def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: Container[str],
-                within: str = "") -> tuple[list[_Row], list[_Row], Container[str], set[str]]:
+                within: str = "", room: list[int] | None = None) -> tuple[list[_Row], list[_Row], Container[str], set[str]]:
     """Read and check one file without touching the database.
 
     `known_parents` holds the well-formed codes of the level above from this run. `within`: only the
     rows whose code starts with it, and their ancestors (whose codes it starts with). Returns the rows
     whose parent is in this run, the rows whose parent must already be in the database, the
     well-formed codes of this file (the next file's known parents) and its pass-through codes.
+    `room`: [rows still allowed], shared by the files of a run; raise _TooManyRows at the row (after
+    `within`, blank lines aside) past it, so that files far too big are not read to their end first.
     """
     rows: list[_Row] = []
     rows_db_parent: list[_Row] = []
@@ -251,6 +258,10 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                     code = row[i_code].strip() if len(row) > i_code else ""
                     if not (code.startswith(within) or (code and within.startswith(code))):
                         continue
+                if room is not None and row:
+                    room[0] -= 1
+                    if room[0] < 0:
+                        raise _TooManyRows
                 # The fast path: a good row passes all the checks below in one expression.
                 if len(row) == ncols:
                     code, name = row[i_code].strip(), row[i_name].strip()
@@ -281,7 +292,7 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                 name = row[i_name].strip()
                 ok = True
                 if len(code) != length or not (code.isascii() and code.isdigit()):
-                    errors.add(spec, line, _("代码“%(code)s”应为 %(length)d 位数字") % {"code": code, "length": length})
+                    errors.add(spec, line, _("代码“%(code)s”应为 %(length)d 位数字") % {"code": shown(code), "length": length})
                     ok = False
                 elif code in first_line:
                     errors.add(spec, line, _("代码 %(code)s 与第%(first)d行重复") % {"code": code, "first": first_line[code]})
@@ -302,7 +313,7 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                     ok = False
                 elif name[0] in FORMULA_STARTS:
                     errors.add(spec, line, _("名称“%(name)s”不能以 %(char)s 开头（在 Excel 中会被当作公式）") % {
-                        "name": name[:20], "char": name[0]})
+                        "name": shown(name), "char": name[0]})
                     ok = False
                 if i_parent is None:
                     if ok:
@@ -316,7 +327,7 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                     if len(value) != alen or not (value.isascii() and value.isdigit()) or (
                             len(code) == length and code[:alen] != value):
                         errors.add(spec, line, _("上级%(level)s代码 %(parent)s 与代码 %(code)s 不符") % {
-                            "level": label, "parent": value, "code": code})
+                            "level": label, "parent": shown(value), "code": shown(code)})
                         ok = False
                 if not ok:
                     continue
@@ -325,7 +336,12 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
     except UnicodeDecodeError as exc:  # the file changed since _encoding read it
         errors.add(spec, 0, _("不是 UTF-8 编码的文本（%(reason)s）") % {"reason": exc.reason})
     except csv.Error as exc:
-        errors.add(spec, reader.line_num, _("CSV 格式错误（%(reason)s）") % {"reason": str(exc)})
+        # The csv module's reasons are English ("field larger than field limit (131072)"): said in Chinese.
+        if "field limit" in str(exc):
+            what = _("有一格超过 %(max)s 个字符，不是区划文件，未读完") % {"max": f"{csv.field_size_limit():,}"}
+        else:
+            what = _("CSV 格式错误（如引号不成对），未读完：请用 Excel 或 WPS 另存为“CSV UTF-8”后再导入")
+        errors.add(spec, reader.line_num, what)
     zero_tail = "0" * (length - spec.parent_length) if spec.parent_column else None
     pass_through = {code for code in first_line if code.endswith(zero_tail)} if zero_tail else set()
     return rows, rows_db_parent, first_line.keys(), pass_through
@@ -471,7 +487,9 @@ def import_divisions(directory: str | Path, *, actor=None, within: str = "", max
 
     `actor`: the user behind the import, for the audit row (None from the command line).
     `within`: only the rows whose code starts with these digits (e.g. a province's "42"), and their
-    ancestors. `max_rows`: refuse a run of more rows than this (after `within`), before any query.
+    ancestors; refused when no row's code starts with them (as are files holding no row at all).
+    `max_rows`: refuse a run of more rows than this (after `within`, bad ones too), at the row past it,
+    before any query.
     `dry_run`: do everything, return the figures, then roll back: nothing written, no audit row.
     `origin`: what the audit row names as the files' origin (default: the directory); `request`: the
     request for the audit row's client address."""
@@ -489,15 +507,25 @@ def import_divisions(directory: str | Path, *, actor=None, within: str = "", max
     known: Container[str] = ()
     pass_through: set[str] = set()  # codes are told apart by their length, so one set serves every file
     parsed: list[tuple[DivisionFile, list[_Row], list[_Row]]] = []
+    room = None if max_rows is None else [max_rows]
     for spec in FILES:
-        rows, rows_db_parent, known, file_pass_through = _parse_file(directory / spec.name, spec, errors, known,
-                                                                     within)
+        try:
+            rows, rows_db_parent, known, file_pass_through = _parse_file(directory / spec.name, spec, errors,
+                                                                         known, within, room)
+        except _TooManyRows:
+            parsed.clear()  # the rows read so far
+            errors = _Errors()
+            errors.add(None, 0, _("超过一次最多 %(max)s 行的限制，文件未读完") % {"max": f"{max_rows:,}"})
+            errors.raise_if_any()
         parsed.append((spec, rows, rows_db_parent))
         pass_through |= file_pass_through
     del known
-    if max_rows is not None and (n := sum(len(r) + len(d) for _s, r, d in parsed)) > max_rows:
-        errors.add(None, 0, _("共 %(rows)s 行，超过一次最多 %(max)s 行的限制") % {
-            "rows": f"{n:,}", "max": f"{max_rows:,}"})
+    if not errors.total:
+        # Nothing to import passes as "0 rows" otherwise, and a confirmation would write an audit row.
+        if within and not any(code.startswith(within) for _s, r, d in parsed for code, *_rest in (*r, *d)):
+            errors.add(None, 0, _("没有代码以 %(within)s 开头的区划") % {"within": within})
+        elif not any(r or d for _s, r, d in parsed):
+            errors.add(None, 0, _("文件中没有区划数据（只有表头）"))
         errors.raise_if_any()
 
     stats = ImportStats()

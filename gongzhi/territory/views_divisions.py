@@ -46,6 +46,10 @@ def divisions(request):
                               request.FILES if action == "check" else None)
     stats, errors, error_total, token, status = None, [], 0, "", 200
     pending = request.session.get(PENDING_KEY) or {}
+    if request.method == "GET" and pending:  # a fresh start (放弃，重新选择文件): forget the file checked
+        pending_files.discard(pending.get("token", ""))
+        request.session.pop(PENDING_KEY, None)
+        pending = {}
 
     if action == "extract":
         try:
@@ -88,7 +92,7 @@ def divisions(request):
                 form.add_error("files", e.messages[0])
             else:
                 if pending.get("token"):  # a file checked earlier and never confirmed
-                    pending_files.take(pending["token"])
+                    pending_files.discard(pending["token"])
                 token = pending_files.save(data)
                 filename = files[0].name if len(files) == 1 else _("%(n)d 个文件") % {"n": len(files)}
                 request.session[PENDING_KEY] = {"token": token, "within": within, "filename": filename[:100]}

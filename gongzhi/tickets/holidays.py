@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _lazy
 # A name starting with one of these becomes a formula once the calendar goes back to Excel or WPS.
 from gongzhi.core.excel import FORMULA_STARTS
 
+from gongzhi.core.text import shown as _shown
+
 
 @dataclass(frozen=True)
 class CalendarRow:
@@ -152,10 +154,6 @@ def decode_csv(data: bytes) -> str:
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text):
         raise CalendarFileError(_("文件含有控制字符，不是正常的 CSV 文本文件"))
     return text
-
-
-def _shown(cell: str) -> str:
-    return cell if len(cell) <= 20 else cell[:20] + "…"
 
 
 def _parse_day(cell: str) -> datetime.date | None:

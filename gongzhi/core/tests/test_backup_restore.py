@@ -60,6 +60,9 @@ def test_backup_restores_into_an_empty_database_with_working_logins(tmp_path, em
     media = tmp_path / "media"
     (media / "tickets").mkdir(parents=True)
     (media / "tickets" / "photo.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    for folder in ("ledger-pending", "divisions-pending"):  # a checked ledger holds ID numbers in the clear
+        (media / folder).mkdir()
+        (media / folder / "token.xlsx").write_bytes(idn.encode())
 
     archive = backup(out_dir=tmp_path / "backups", media_root=media)
     assert archive.name.startswith("gongzhi-backup-") and archive.name.endswith(".tar.gz")
@@ -67,6 +70,7 @@ def test_backup_restores_into_an_empty_database_with_working_logins(tmp_path, em
         names = tar.getnames()
         raw = b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
     assert "manifest.json" in names and "media/tickets/photo.jpg" in names
+    assert not [n for n in names if "pending" in n] and idn.encode() not in raw
     if connection.vendor == "sqlite":  # pg_dump's custom format compresses: the SQLite file is readable as is
         assert idn.encode() not in raw and b"13700001111" not in raw
 

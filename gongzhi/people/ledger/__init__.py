@@ -10,12 +10,12 @@ from .columns import COLUMNS, MAX_ERRORS_SHOWN, MAX_ROWS, ImportResult, LedgerEr
 from .export import export_filename, ledger_export, ledger_residents, ledger_template
 from .importing import ledger_check, ledger_import
 from .parsing import parse_rows
-from .pending import pending_save, pending_take
+from .pending import pending_discard, pending_save, pending_take
 from .planning import plan_import
 from .reading import WorkbookRefused, ledger_rows
 
 __all__ = [
     "COLUMNS", "MAX_ERRORS_SHOWN", "MAX_ROWS", "ImportResult", "LedgerError", "ParsedRow", "WorkbookRefused",
-    "export_filename", "ledger_check", "ledger_export", "pending_save", "pending_take", "ledger_import", "ledger_residents", "ledger_rows", "ledger_template",
+    "export_filename", "ledger_check", "ledger_export", "pending_discard", "pending_save", "pending_take", "ledger_import", "ledger_residents", "ledger_rows", "ledger_template",
     "parse_rows", "plan_import",
 ]

@@ -6,3 +6,4 @@ from gongzhi.core.pending import PendingUploads
 _store = PendingUploads("ledger-pending", ".xlsx")
 pending_save = _store.save
 pending_take = _store.take
+pending_discard = _store.discard

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from gongzhi.core.archives import unpacked_size, zip_entries
+from gongzhi.core.archives import TooManyMembers, unpacked_size, zip_entries
 
 from .columns import COLUMNS, MAX_ROWS, SHEET_NAME
 
@@ -40,12 +40,16 @@ def check_archive(data: bytes) -> None:
     """Refuse a file that is not an .xlsx archive, or whose parts would unpack too large."""
     if data[:8] == _OLE_MAGIC:
         raise WorkbookRefused(_("不支持旧版 .xls 格式：请在 Excel 或 WPS 中“另存为” .xlsx 后再上传"))
-    infos = zip_entries(data)
+    too_large = _("文件解压后超过%(n)sMB，不像是正常的台账，未读取；请检查文件或分批导入") % {
+        "n": MAX_UNZIPPED_BYTES // (1024 * 1024)}
+    try:
+        infos = zip_entries(data, max_members=MAX_ARCHIVE_MEMBERS)  # too many: refused before listing
+    except TooManyMembers:
+        raise WorkbookRefused(too_large) from None
     if infos is None:
         raise WorkbookRefused(_("无法读取文件，请上传 Excel 台账（.xlsx）"))
-    if len(infos) > MAX_ARCHIVE_MEMBERS or unpacked_size(infos) > MAX_UNZIPPED_BYTES:
-        raise WorkbookRefused(_("文件解压后超过%(n)sMB，不像是正常的台账，未读取；请检查文件或分批导入")
-                              % {"n": MAX_UNZIPPED_BYTES // (1024 * 1024)})
+    if unpacked_size(infos) > MAX_UNZIPPED_BYTES:
+        raise WorkbookRefused(too_large)
 
 
 def ledger_rows(data: bytes) -> Iterator[tuple]:

@@ -205,3 +205,18 @@ def test_template_has_header_and_imports_as_empty(world):
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["居民台账", "填写说明"]
     assert "没有居民数据" in _import(world, data).errors[0].message
+
+
+def test_a_new_check_discards_the_file_checked_before(client_for, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    c, url = client_for(world.users["community_a"]), reverse("people:import")
+    kept = []
+    for _i in range(2):
+        upload = SimpleUploadedFile("台账.xlsx", ledger_bytes([row(身份证号=make_id())]))
+        resp = c.post(url, {"community": world.community_a.pk, "file": upload})
+        assert resp.status_code == 200
+        kept.append(resp.context["confirm_token"])
+    assert [p.name for p in (tmp_path / "ledger-pending").iterdir()] == [f"{kept[1]}.xlsx"]

@@ -118,3 +118,14 @@ def test_formula_like_cells_come_out_as_text_in_the_ledger_export(world):
     ws = load_workbook(io.BytesIO(data))["居民台账"]
     cells = [c for r in ws.iter_rows(min_row=2) for c in r if isinstance(c.value, str) and c.value[:1] in "=+"]
     assert len(cells) == 2 and all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_an_archive_declaring_too_many_members_is_refused_before_it_is_listed(world, monkeypatch):
+    data = ledger_bytes([])
+    end = data[-22:]
+    declaring = data[:-22] + end[:8] + (0xFFFF).to_bytes(2, "little") * 2 + end[12:]
+    listed = []
+    real = zipfile.ZipFile._RealGetContents
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda z: listed.append(1) or real(z))
+    assert "解压后超过" in _only_message(_import(world, declaring))
+    assert listed == []

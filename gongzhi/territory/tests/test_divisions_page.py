@@ -2,6 +2,7 @@
 Only a superuser reaches it; the check writes nothing; the confirmation imports once; hostile uploads
 answer one Chinese message, never a 500, and write nothing."""
 
+import errno
 import io
 import zipfile
 from pathlib import Path
@@ -171,7 +172,7 @@ def test_within_imports_one_city_and_the_row_limit_points_to_it(admin, monkeypat
     monkeypatch.setattr(services_divisions, "PAGE_MAX_ROWS", 50)
     r = check(admin, dist_zip())
     assert r.status_code == 400
-    assert "共 83 行，超过一次最多 50 行的限制" in page(r) and nothing_written()
+    assert "超过一次最多 50 行的限制，文件未读完" in page(r) and nothing_written()
     r = check(admin, dist_zip(), within="4208")
     assert r.status_code == 200 and "只导入代码以 4208 开头的区划及其上级" in page(r)
     admin.post(URL, {"action": "confirm", "token": r.context["token"]})
@@ -392,4 +393,60 @@ def test_a_second_check_replaces_the_file_kept_by_the_first(admin):
     second = check(admin, dist_zip()).context["token"]
     assert [p.stem for p in Path(pending_files._dir()).glob("*.zip")] == [second]
     r = admin.post(URL, {"action": "confirm", "token": first}, follow=True)
+    assert "待导入的文件已失效" in page(r) and nothing_written()
+
+
+@pytest.mark.django_db
+def test_too_many_members_are_refused_before_the_archive_is_listed(admin, monkeypatch):
+    data = dist_zip()
+    end = data[-22:]
+    declaring = data[:-22] + end[:8] + (0xFFFF).to_bytes(2, "little") * 2 + end[12:]  # 65,535 members
+    listed = []
+    real = zipfile.ZipFile._RealGetContents
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda z: listed.append(1) or real(z))
+    refused(check(admin, declaring), "压缩包中有 65,535 个文件，过多，未读取")
+    assert listed == [] and nothing_written()
+
+
+def test_each_archive_is_listed_once(monkeypatch):
+    listed = []
+    real = zipfile.ZipFile._RealGetContents
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda z: listed.append(1) or real(z))
+    packed = division_uploads.pack_upload([SimpleUploadedFile("dist.zip", dist_zip())])
+    assert len(listed) == 1
+    with division_uploads.unpacked(packed) as directory:
+        assert sorted(p.name for p in directory.iterdir()) == sorted(NAMES)
+    assert len(listed) == 2
+
+
+def test_a_full_disk_while_unpacking_is_not_called_a_damaged_archive(monkeypatch):
+    packed = division_uploads.pack_upload([SimpleUploadedFile("dist.zip", dist_zip())])
+
+    class FullDisk(type(Path())):
+        def open(self, *args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(division_uploads, "Path", FullDisk)
+    with pytest.raises(OSError) as exc:
+        with division_uploads.unpacked(packed):
+            pass
+    assert exc.value.errno == errno.ENOSPC
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("within", "message"), [("", "文件中没有区划数据（只有表头）"),
+                                                 ("4209", "没有代码以 4209 开头的区划")])
+def test_nothing_to_import_is_refused(admin, within, message):
+    files = {f.name: (",".join(f.columns) + "\n").encode() for f in FILES} if not within else extract_files()
+    refused(check(admin, files, within=within), message)
+
+
+@pytest.mark.django_db
+def test_giving_up_or_opening_the_page_again_discards_the_checked_file(admin):
+    r = check(admin, dist_zip())
+    token = r.context["token"]
+    assert [p.stem for p in Path(pending_files._dir()).glob("*.zip")] == [token]
+    assert admin.get(URL).status_code == 200  # 放弃，重新选择文件 is a link back to the page
+    assert not list(Path(pending_files._dir()).glob("*.zip"))
+    r = admin.post(URL, {"action": "confirm", "token": token}, follow=True)
     assert "待导入的文件已失效" in page(r) and nothing_written()

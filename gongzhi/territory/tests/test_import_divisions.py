@@ -392,8 +392,72 @@ def test_within_imports_one_area_and_its_ancestors_only(extract):
     assert (audit.detail["origin"], audit.detail["within"]) == ("全国.zip", "4208")
     with pytest.raises(DivisionImportError) as exc:
         import_divisions(extract, within="43", max_rows=10)
-    assert exc.value.errors == ["共 12 行，超过一次最多 10 行的限制"]
+    assert exc.value.errors == ["超过一次最多 10 行的限制，文件未读完"]
     with pytest.raises(DivisionImportError) as exc:
         import_divisions(extract, within="4x")
     assert exc.value.errors == ["“只导入”应为 1 至 12 位数字的区划代码开头，如 42"]
     assert Node.objects.count() == 28
+
+
+@pytest.mark.django_db
+def test_a_huge_cell_is_not_repeated_whole_in_the_messages(extract):
+    long = "4" * 100_000
+    append_lines(extract, "villages.csv", *[f"{long},坏村,{long},42,4208,420804" for _i in range(100)])
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract)
+    assert exc.value.total == 200  # the code and the street code of each row
+    assert exc.value.errors[0] == f"villages.csv 第66行：代码“{'4' * 20}…”应为 12 位数字"
+    assert exc.value.errors[1] == f"villages.csv 第66行：上级街道代码 {'4' * 20}… 与代码 {'4' * 20}… 不符"
+    assert max(len(e) for e in exc.value.errors) < 100
+
+
+@pytest.mark.django_db
+def test_a_cell_over_the_csv_field_limit_is_reported_in_chinese(extract):
+    append_lines(extract, "villages.csv", "420804002099," + "村" * 200_000 + ",420804002,42,4208,420804")
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract)
+    assert exc.value.errors == ["villages.csv 第66行：有一格超过 131,072 个字符，不是区划文件，未读完"]
+
+
+@pytest.mark.django_db
+def test_rows_past_the_limit_are_not_read(extract, monkeypatch):
+    """The whole country is 630,881 rows: refused at the row past max_rows, not after reading them all."""
+    append_lines(extract, "villages.csv", *[f"420804002{i:03d},村{i},420804002,42,4208,420804"
+                                            for i in range(500, 1000)])
+    seen = []
+    real = csv.reader
+
+    class Counting:
+        def __init__(self, *args, **kwargs):
+            self.reader = real(*args, **kwargs)
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            seen.append(1)
+            return next(self.reader)
+
+        @property
+        def line_num(self):
+            return self.reader.line_num
+
+    monkeypatch.setattr("gongzhi.territory.divisions.csv.reader", Counting)
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract, max_rows=30)
+    assert exc.value.errors == ["超过一次最多 30 行的限制，文件未读完"]
+    assert len(seen) <= 5 + 31 + 4  # five headers, 31 rows, four ends of file: not the villages' 564
+    assert import_divisions(extract, max_rows=EXTRACT_ROWS + 500, dry_run=True).rows == EXTRACT_ROWS + 500
+
+
+@pytest.mark.django_db
+def test_nothing_to_import_is_refused_and_writes_no_audit_row(extract):
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract, within="4209")
+    assert exc.value.errors == ["没有代码以 4209 开头的区划"]
+    for f in extract.iterdir():
+        f.write_text(f.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(DivisionImportError) as exc:
+        import_divisions(extract)
+    assert exc.value.errors == ["文件中没有区划数据（只有表头）"]
+    assert not AuditLog.objects.exists() and not Node.objects.exists()

@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from gongzhi.core.pending import sweep_all
 from gongzhi.points.duty import duty_due
 from gongzhi.points.expiry import expire_due
 from gongzhi.tickets.services.announce import announce_new
@@ -33,10 +34,11 @@ class Command(BaseCommand):
             expired = self._stage("points_expiry", expire_due)  # 微积分: the years whose points are due
             duty = self._stage("points_duty", duty_due)  # 三长: the month just ended, once
             care = self._stage("care", _drain, _care_overdue, batch)
+            swept = self._stage("pending_uploads", sweep_all)  # checked uploads never confirmed, a day old
             self.stdout.write(f"run_sla: announced {announced}, escalated {escalated}, expired {expired}, "
-                              f"duty points {duty}, care overdue reported {care}")
+                              f"duty points {duty}, care overdue reported {care}, old pending uploads removed {swept}")
             if not loop:
-                if "-" in (announced, escalated, expired, duty, care):
+                if "-" in (announced, escalated, expired, duty, care, swept):
                     raise CommandError("run_sla: a stage failed (see the log)")  # non-zero exit for cron/systemd
                 return
             time.sleep(loop)
