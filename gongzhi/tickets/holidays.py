@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _lazy
 
 # A name starting with one of these becomes a formula once the calendar goes back to Excel or WPS.
 from gongzhi.core.excel import FORMULA_STARTS
-
 from gongzhi.core.text import shown as _shown
 
 
