@@ -5,7 +5,6 @@ Check-out grants the hour points through points.services.earn (source key = the 
 import datetime
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -19,6 +18,7 @@ from gongzhi.accounts.notify import notify
 from gongzhi.accounts.services import audit_record
 from gongzhi.core.errors import Conflict
 from gongzhi.core.masking import mask_id_number
+from gongzhi.core.text import has_control_chars
 from gongzhi.people.models import KeyGroup, Resident
 from gongzhi.points import services as points
 from gongzhi.points.models import EarnKind, Entry
@@ -425,15 +425,13 @@ def certificate_issue(*, actor, resident: Resident, date_from: datetime.date, da
 
 MAX_TRAINING_HOURS = Decimal("200")
 TEXT_LIMITS = {"title": 100, "grantor": 100, "note": 200}
-# Bidirectional overrides and isolates: invisible, and they make a printed line read otherwise.
-BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _clean_text(value, field: str, errors: dict, *, required: bool = False) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if value is not None and not isinstance(value, str):
         errors[field] = [_("内容格式有误")]
-    elif any(unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI for ch in text):
+    elif has_control_chars(text):
         errors[field] = [_("不能包含控制字符或换行")]
     elif len(text) > TEXT_LIMITS[field]:
         errors[field] = [_("不超过%(n)s个字") % {"n": TEXT_LIMITS[field]}]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import re
 import time
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
@@ -39,7 +38,7 @@ from gongzhi.accounts.models import AuditLog
 from gongzhi.accounts.services import audit_record
 from gongzhi.core.excel import FORMULA_STARTS
 from gongzhi.core.paths import STEPLEN, PathField, step, step_number
-from gongzhi.core.text import shown
+from gongzhi.core.text import CSV_ENCODINGS, has_control_chars, shown
 
 from .models import Level, Node
 
@@ -55,12 +54,6 @@ BATCH = 50_000
 SQLITE_CACHE_BYTES = 256 * 1024 * 1024
 # SQLite limits the number of bound variables per statement (32766 since 3.32, 999 before).
 _IN_CHUNK = 900
-# Characters no place name holds: C0/C1 controls (NUL, line breaks, tabs …), line/paragraph separators
-# and the bidirectional overrides that make a name display as something else.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# Encodings read, in order: UTF-8 (a BOM allowed), then GB18030 (a superset of GBK: what Excel and WPS on
-# a Chinese Windows save as "CSV").
-_ENCODINGS = ("utf-8-sig", "gb18030")
 
 # Parent column -> (code length, how messages call that level).
 _PARENT_COLUMNS = {
@@ -142,9 +135,9 @@ def pad_code(code: str) -> str:
 
 
 def _encoding(path: Path) -> str | None:
-    """The first of _ENCODINGS the whole file decodes in, or None. One pass at decoding speed (tens of
+    """The first of CSV_ENCODINGS the whole file decodes in, or None. One pass at decoding speed (tens of
     milliseconds for the national villages file); a GBK file fails as UTF-8 at its first Chinese byte."""
-    for encoding in _ENCODINGS:
+    for encoding in CSV_ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with path.open("rb") as fh:
@@ -308,7 +301,7 @@ def _parse_file(path: Path, spec: DivisionFile, errors: _Errors, known_parents: 
                 elif len(name) > _NAME_MAX:
                     errors.add(spec, line, _("名称超过 %(max)d 个字") % {"max": _NAME_MAX})
                     ok = False
-                elif _CONTROL.search(name):
+                elif has_control_chars(name):
                     errors.add(spec, line, _("名称含有换行、制表符等控制字符"))
                     ok = False
                 elif name[0] in FORMULA_STARTS:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 # A name starting with one of these becomes a formula once the calendar goes back to Excel or WPS.
 from gongzhi.core.excel import FORMULA_STARTS
+from gongzhi.core.text import CSV_ENCODINGS, has_control_chars
 from gongzhi.core.text import shown as _shown
 
 
@@ -79,8 +80,6 @@ NAME_MAX = 40  # WorkCalendarDay.name
 # A year's notice is about 40 lines (1-2 KB); every day of three years would be 1,100 lines.
 MAX_CSV_BYTES = 64 * 1024
 MAX_CSV_ROWS = 1100
-# Bidirectional overrides and isolates: invisible, and they make a printed name read otherwise.
-BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # ISO 2027-02-06, and what Excel makes of a date column when it saves a CSV: 2027/2/6.
 _DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})")
 
@@ -122,7 +121,7 @@ def name_error(name: str) -> str | None:
     """Why this (stripped) name cannot be a calendar row's name (None: it can; empty is fine)."""
     if len(name) > NAME_MAX:
         return _("名称不能超过%(n)s个字") % {"n": NAME_MAX}
-    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI for ch in name):
+    if has_control_chars(name):
         return _("名称不能包含控制字符或换行")
     if name.startswith(FORMULA_STARTS):
         return _("名称不能以 = + - @ 开头")
@@ -142,7 +141,7 @@ def decode_csv(data: bytes) -> str:
         raise CalendarFileError(_("这是 Excel 工作簿，不是 CSV 文件：请在 Excel 或 WPS 中“另存为”CSV 格式后再上传"))
     if b"\x00" in data:
         raise CalendarFileError(_("文件不是文本（CSV）文件，请检查是否选错了文件"))
-    for encoding in ("utf-8-sig", "gb18030"):
+    for encoding in CSV_ENCODINGS:
         try:
             text = data.decode(encoding)
             break

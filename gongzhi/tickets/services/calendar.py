@@ -71,6 +71,17 @@ def _clean_kind(value, errors: dict) -> bool:
     return value
 
 
+def _clean_one_day(date, is_workday, name) -> tuple[datetime.date, bool, str]:
+    """One day's fields, checked together: every error at once, as a ValidationError by field."""
+    errors: dict = {}
+    date = _clean_day(date, "date", errors)
+    name = _clean_name(name, errors)
+    is_workday = _clean_kind(is_workday, errors)
+    if errors:
+        raise ValidationError(errors)
+    return date, is_workday, name
+
+
 def _row_detail(date: datetime.date, is_workday: bool, name: str) -> dict:
     return {"date": date.isoformat(), "is_workday": is_workday, "name": name}
 
@@ -105,12 +116,7 @@ def calendar_day_save(*, actor, date: datetime.date, is_workday: bool, name: str
     "created", "updated" or "unchanged" (a second submit of the same form changes nothing and is not
     audited again)."""
     _check_editor(actor)
-    errors: dict = {}
-    date = _clean_day(date, "date", errors)
-    name = _clean_name(name, errors)
-    is_workday = _clean_kind(is_workday, errors)
-    if errors:
-        raise ValidationError(errors)
+    date, is_workday, name = _clean_one_day(date, is_workday, name)
     row = WorkCalendarDay.objects.select_for_update().filter(date=date).first()
     if row is None:
         try:
@@ -140,12 +146,7 @@ def calendar_day_update(*, actor, day: WorkCalendarDay, date: datetime.date, is_
                         request=None) -> WorkCalendarDay:
     """Correct one row: its type, its name, or its date (not onto a date that has a row already)."""
     _check_editor(actor)
-    errors: dict = {}
-    date = _clean_day(date, "date", errors)
-    name = _clean_name(name, errors)
-    is_workday = _clean_kind(is_workday, errors)
-    if errors:
-        raise ValidationError(errors)
+    date, is_workday, name = _clean_one_day(date, is_workday, name)
     row = WorkCalendarDay.objects.select_for_update().filter(pk=day.pk).first()
     if row is None:
         raise ValidationError(_("这一天已被删除，请刷新后重试"))
