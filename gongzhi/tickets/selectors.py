@@ -343,3 +343,10 @@ def work_calendar_days(user, year: int) -> list[WorkCalendarDay]:
     if not can_view_work_calendar(user):
         raise Http404
     return list(WorkCalendarDay.objects.filter(date__year=year).order_by("date"))
+
+
+def work_calendar_day(user, pk: int) -> WorkCalendarDay | None:
+    """One row of the calendar, or None when it is gone (deleted meanwhile). Anyone but staff: 404."""
+    if not can_view_work_calendar(user):
+        raise Http404
+    return WorkCalendarDay.objects.filter(pk=pk).first()

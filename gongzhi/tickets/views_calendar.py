@@ -36,7 +36,7 @@ from .holidays import (
 )
 from .models import WorkCalendarDay
 from .permissions import can_edit_work_calendar, can_view_work_calendar
-from .selectors import work_calendar_days, work_calendar_years
+from .selectors import work_calendar_day, work_calendar_days, work_calendar_years
 from .services.calendar import (
     MAX_RANGE_DAYS,
     calendar_day_delete,
@@ -181,7 +181,7 @@ def calendar_day(request, pk: int | None = None):
     _require_edit(request)
     day = None
     if pk is not None:
-        day = WorkCalendarDay.objects.filter(pk=pk).first()
+        day = work_calendar_day(request.user, pk)
         if day is None:
             messages.error(request, _("这一天已不在工作日历中"))
             return redirect("tickets:calendar")
@@ -211,7 +211,7 @@ def calendar_day(request, pk: int | None = None):
 @login_required
 def calendar_day_delete_view(request, pk: int):
     _require_edit(request)
-    day = WorkCalendarDay.objects.filter(pk=pk).first()
+    day = work_calendar_day(request.user, pk)
     if day is None or not calendar_day_delete(actor=request.user, day=day, request=request):
         messages.info(request, _("这一天已不在工作日历中"))
         return redirect("tickets:calendar")
@@ -284,7 +284,7 @@ def calendar_import_view(request):
             "c": n["created"], "u": n["updated"], "d": n["deleted"], "s": n["unchanged"]})
         return _to_year(rows[0].date.year)
     if pending.get("token"):  # a fresh start (放弃，重新选择文件) or another file: forget the one checked before
-        pending_files.take(str(pending["token"]))
+        pending_files.discard(str(pending["token"]))
         request.session.pop(PENDING_KEY, None)
     form = ImportForm(request.POST or None, request.FILES or None)
     plan, token, status = None, "", 200
