@@ -103,5 +103,5 @@ def divisions(request):
         "counts": sel.division_counts(), "form": form, "stats": stats, "levels": levels,
         "errors": errors, "error_total": error_total, "token": token,
         "within": form.cleaned_data.get("within", "") if stats else "",
-        "max_rows": PAGE_MAX_ROWS, "max_upload_mb": MAX_UPLOAD_BYTES // MB,
+        "max_rows": f"{PAGE_MAX_ROWS:,}", "max_upload_mb": MAX_UPLOAD_BYTES // MB,
     }, status=status)
