@@ -80,6 +80,11 @@ def organising(user) -> QuerySet[Activity]:
     return _with_counts(Activity.objects.filter(_organiser_q(user))).order_by("-start_at", "-id")
 
 
+def organising_between(user, start: datetime.datetime, end: datetime.datetime) -> QuerySet[Activity]:
+    """The activities I organise that start in [start, end), soonest first."""
+    return organising(user).filter(start_at__gte=start, start_at__lt=end).order_by("start_at", "id")
+
+
 def get_activity(user, pk: int) -> Activity:
     a = (Activity.objects.filter(pk=pk).filter(_resident_q(user) | _organiser_q(user) | Q(signups__user=user))
          .select_related("community", "organiser", "place", "serves_node", "created_by").distinct().first())

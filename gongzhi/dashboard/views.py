@@ -100,9 +100,9 @@ def _resident_cards(user, now) -> dict:
 
 def _area_cards(user, today) -> dict:
     """A grid worker's or 三长's visits for today and the 敲门行动 in progress."""
-    running = visits.campaign_list(user).filter(starts_on__lte=today, deadline__gte=today)
+    running = visits.campaigns_running(user, today)
     return {"care": visits.today_counts(user, on=today), "campaign_count": running.count(),
-            "campaigns": list(running.order_by("deadline", "id")[:3])}
+            "campaigns": list(running[:3])}
 
 
 def _staff_cards(user, now) -> dict:
@@ -110,9 +110,7 @@ def _staff_cards(user, now) -> dict:
     steps = deliberation.step_counts(user)
     local = timezone.localtime(now)
     week_start = (local - datetime.timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    week = (activities.organising(user).filter(start_at__gte=week_start,
-                                               start_at__lt=week_start + datetime.timedelta(days=7))
-            .order_by("start_at", "id")[:5])
+    week = activities.organising_between(user, week_start, week_start + datetime.timedelta(days=7))[:5]
     return {"topic_steps": [(s, STAFF_STEP_LABELS[s], n) for s, n in steps.items() if n],
             "topics_waiting": sum(steps.values()), "week_activities": list(week)}
 

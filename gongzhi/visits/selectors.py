@@ -188,3 +188,8 @@ def colleagues(households, user) -> dict[int, list[dict]]:
                 people.append(p)
         out[pk] = people
     return out
+
+
+def campaigns_running(user, on: datetime.date) -> QuerySet[Campaign]:
+    """campaign_list's campaigns in progress on `on` (started, deadline not passed), nearest deadline first."""
+    return campaign_list(user).filter(starts_on__lte=on, deadline__gte=on).order_by("deadline", "id")
